@@ -1,0 +1,43 @@
+# redphone: every target sets itself up. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The interpreter that builds the venv: python3.13/3.12 on PATH, else pyenv's (scripts/find-python.sh).
+PYTHON ?= $(shell scripts/find-python.sh)
+REPLICATES ?= 200
+DAYS ?= 120
+export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.jax_cache
+
+.PHONY: run test test-fast venv bench figures clean docs-params
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then exit 1; fi
+	@echo "== setting up $(VENV) with $(PYTHON)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e ".[dev]" --config-settings editable_mode=compat
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# The question the project exists for: the 2025 status quo under hotline x Track-II.
+run: $(STAMP)
+	@sweep=multirun/main/$$(date +%Y-%m-%d_%H-%M-%S); \
+	start=$$(date +%s); \
+	$(PY) scripts/run.py -m preset=india_pakistan_2025 replicates=$(REPLICATES) days=$(DAYS) \
+	    institutions.hotline=false,true institutions.track2=false,true hydra.sweep.dir=$$sweep || exit $$?; \
+	echo "== simulation took $$(( $$(date +%s) - start )) s"; \
+	$(PY) scripts/report.py $$sweep
+
+test: $(STAMP)
+	@$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	@$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
+docs-params: $(STAMP)
+	@$(PY) scripts/params_table.py > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) outputs multirun .jax_cache

@@ -1,0 +1,201 @@
+"""Configuration: the typed schema, presets, validation, and the step to arrays.
+
+Data flows one way: a config (Hydra's, or one composed here for
+``CrisisModel``) is validated once at the boundary, then turned into the
+``Params`` pytree and the static ``Dims``. Every problem is reported as one
+line naming the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from model.params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+ENGINES = ("jax", "mesa")
+
+
+class ConfigError(ValueError):
+    """A configuration value outside what the model allows (one line per problem)."""
+
+
+@dataclass
+class Population:
+    public: int = 10_000
+    media: int = 50
+    neighbours: int = 8
+
+
+@dataclass
+class Batch:
+    chunk: int = 0  # replicates per compiled call; 0: all at once
+
+
+@dataclass
+class RunConfig:
+    """The schema of the Hydra app's config and of ``CrisisModel``'s parameters."""
+
+    preset: str = "india_pakistan_2025"
+    engine: str = "jax"
+    seed: int = 0
+    replicates: int = 100
+    days: int = 120
+    sides: list[str] = field(default_factory=lambda: ["A", "B"])
+    population: Population = field(default_factory=Population)
+    events: list[ScriptedAttack] = field(default_factory=list)
+    batch: Batch = field(default_factory=Batch)
+    public: GROUPS["public"] = field(default_factory=GROUPS["public"])
+    media: GROUPS["media"] = field(default_factory=GROUPS["media"])
+    political: GROUPS["political"] = field(default_factory=GROUPS["political"])
+    military: GROUPS["military"] = field(default_factory=GROUPS["military"])
+    dyad: GROUPS["dyad"] = field(default_factory=GROUPS["dyad"])
+    institutions: GROUPS["institutions"] = field(default_factory=GROUPS["institutions"])
+    hotline: GROUPS["hotline"] = field(default_factory=GROUPS["hotline"])
+    dgmo: GROUPS["dgmo"] = field(default_factory=GROUPS["dgmo"])
+    backchannel: GROUPS["backchannel"] = field(default_factory=GROUPS["backchannel"])
+    track2: GROUPS["track2"] = field(default_factory=GROUPS["track2"])
+    mediation: GROUPS["mediation"] = field(default_factory=GROUPS["mediation"])
+    cbm: GROUPS["cbm"] = field(default_factory=GROUPS["cbm"])
+    responsible_media: GROUPS["responsible_media"] = field(default_factory=GROUPS["responsible_media"])
+
+
+def presets() -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / "preset").glob("*.yaml"))
+
+
+def register() -> None:
+    """Put the schema into Hydra's ConfigStore (the app's `base_config`)."""
+    from hydra.core.config_store import ConfigStore  # noqa: PLC0415
+
+    ConfigStore.instance().store(name="base_config", node=RunConfig)
+
+
+def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) -> DictConfig:
+    """Schema defaults, then the preset's file, then dotted-key overrides: what Hydra composes, without Hydra."""
+    if preset not in presets():
+        raise ConfigError(f"preset: unknown preset {preset!r}; choose one of {', '.join(presets())}")
+    cfg = OmegaConf.structured(RunConfig)
+    try:
+        cfg = OmegaConf.merge(cfg, OmegaConf.load(CONFIG_DIR / "preset" / f"{preset}.yaml"))
+        for key, value in (overrides or {}).items():
+            OmegaConf.update(cfg, key, value, merge=True, force_add=False)
+    except Exception as error:  # omegaconf's errors carry several lines; keep one
+        raise ConfigError(one_line(error)) from None
+    return cfg
+
+
+def one_line(error: Exception) -> str:
+    """OmegaConf and Hydra errors as one line: the key, then the complaint."""
+    key = getattr(error, "full_key", None)
+    message = str(getattr(error, "msg", None) or error).strip().splitlines()[0]
+    return f"{key}: {message}" if key else message
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_field(key: str, value, meta: dict) -> str | None:
+    lo, hi, kind = meta["lo"], meta["hi"], meta["kind"]
+    if kind is bool:
+        if not isinstance(value, bool) and value not in (0, 1):
+            return f"{key} = {value!r}: expected true or false"
+        return None
+    allowed = f"a number in [{lo}, {hi}]"
+    values = value
+    if isinstance(value, (list, tuple)) or OmegaConf.is_list(value):
+        values = list(value)
+        if not meta["side"] or len(values) != 2:
+            what = "one number or a pair [A, B], each" if meta["side"] else "one number,"
+            return f"{key} = {list(values)!r}: expected {what} {allowed}"
+    else:
+        values = [value]
+    for v in values:
+        if not _is_number(v):
+            return f"{key} = {value!r}: expected {allowed}" + (" (or a pair [A, B])" if meta["side"] else "")
+        if not lo <= v <= hi:
+            return f"{key} = {v!r} is outside the allowed range [{lo}, {hi}]"
+    return None
+
+
+def errors(cfg) -> list[str]:
+    """Every problem in a composed config, one line each; empty when valid."""
+    problems = []
+    if cfg.preset not in presets():
+        problems.append(f"preset: unknown preset {cfg.preset!r}; choose one of {', '.join(presets())}")
+    if cfg.engine not in ENGINES:
+        problems.append(f"engine = {cfg.engine!r}: choose one of {', '.join(ENGINES)}")
+    for key, lo, hi in (("seed", 0, 2**31 - 1), ("replicates", 1, 10**7), ("days", 1, 10**6)):
+        v = cfg[key]
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            problems.append(f"{key} = {v!r}: expected a whole number in [{lo}, {hi}]")
+    pop = cfg.population
+    if not pop.public >= 2:
+        problems.append(f"population.public = {pop.public}: expected a whole number >= 2 (citizens per side)")
+    if not pop.media >= 1:
+        problems.append(f"population.media = {pop.media}: expected a whole number >= 1 (outlets per side)")
+    if not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):
+        problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public")
+    if cfg.batch.chunk < 0:
+        problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of replicates")
+    if len(cfg.sides) != 2:
+        problems.append(f"sides = {list(cfg.sides)!r}: expected two names")
+    for name, cls in GROUPS.items():
+        group = cfg[name]
+        for f in dataclasses.fields(cls):
+            problem = _check_field(f"{name}.{f.name}", group[f.name], f.metadata)
+            if problem:
+                problems.append(problem)
+    if not problems and cfg.dyad.evidence_min > cfg.dyad.evidence_max:
+        problems.append(f"dyad.evidence_min = {cfg.dyad.evidence_min} exceeds dyad.evidence_max = {cfg.dyad.evidence_max}")
+    if len(cfg.events) > MAX_SCRIPTED:
+        problems.append(f"events: {len(cfg.events)} scripted attacks; at most {MAX_SCRIPTED} are allowed")
+    for i, ev in enumerate(cfg.events):
+        if not 0 <= ev.day < cfg.days:
+            problems.append(f"events[{i}].day = {ev.day}: expected a day in [0, days - 1 = {cfg.days - 1}]")
+        if ev.target not in SIDE_NAMES:
+            problems.append(f"events[{i}].target = {ev.target!r}: expected A or B")
+        for key in ("severity", "evidence"):
+            if not (_is_number(ev[key]) and 0 <= ev[key] <= 1):
+                problems.append(f"events[{i}].{key} = {ev[key]!r}: expected a number in [0, 1]")
+    return problems
+
+
+def validate(cfg) -> None:
+    problems = errors(cfg)
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def build(cfg) -> tuple[Params, Dims]:
+    """Validated config -> (parameter pytree, static sizes)."""
+    validate(cfg)
+    groups = {name: OmegaConf.to_container(cfg[name]) for name in GROUPS}
+    events = OmegaConf.to_container(cfg.events)
+    dims = Dims(n_public=int(cfg.population.public), n_media=int(cfg.population.media), n_neighbours=int(cfg.population.neighbours))
+    return to_params(groups, events), dims
+
+
+def flat(cfg, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys -> plain values (lists as strings), for summary columns."""
+    out = {}
+    container = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    for key, value in container.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flat(value, f"{name}."))
+        elif isinstance(value, list):
+            out[name] = str(value)
+        else:
+            out[name] = value
+    return out

@@ -1,0 +1,108 @@
+"""The batched engine: ``lax.scan`` over days, ``vmap`` over replicates and settings.
+
+One day is the same sequence of kernels the Mesa driver schedules
+(``PHASES``): open the day (dyad), then media, public, military and political
+for side A and side B, then resolve (dyad). Keys are derived, never carried:
+replicate key = fold_in(key(seed), replicate), day key = fold_in(replicate
+key, day), phase key = fold_in(day key, phase x 2 + side); so a replicate
+does not depend on the batch it runs in, and both engines draw the same
+numbers.
+
+The scan emits the day's aggregates only (``dyad.daily_outputs``), so memory
+grows with the population, not with population x days.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from model import dyad
+from model.params import Dims, Params
+from model.sectors import media, military, political, public
+from model.state import State, init, put_side, replace
+
+# (name, kernel, field of State it updates); the order of a day
+SECTORS = (
+    ("media", media.step),
+    ("public", public.step),
+    ("military", military.step),
+    ("political", political.step),
+)
+OPEN, RESOLVE = 0, len(SECTORS) + 1
+SECTOR_PHASE = {name: i + 1 for i, (name, _) in enumerate(SECTORS)}
+KERNELS = dict(SECTORS)
+
+
+def replicate_keys(seed, replicate):
+    """(key for the day-0 state, key from which every day's key is folded) of one replicate."""
+    init_key, time_key = jax.random.split(jax.random.fold_in(jax.random.key(seed), replicate))
+    return init_key, time_key
+
+
+def phase_key(day_key, phase: int, side: int = 0):
+    return jax.random.fold_in(day_key, phase * 2 + side)
+
+
+def sector_step(sector: str, side: int, day_key, state: State, params: Params, dims: Dims) -> State:
+    """Apply one sector's kernel to one side and write its slice back."""
+    key = phase_key(day_key, SECTOR_PHASE[sector], side)
+    new = KERNELS[sector](key, state, params, dims, side)
+    return replace(state, **{sector: put_side(getattr(state, sector), side, new)})
+
+
+def open_day(day_key, state: State, params: Params) -> State:
+    return dyad.open_day(phase_key(day_key, OPEN), state, params)
+
+
+def resolve(day_key, state: State, params: Params) -> State:
+    return dyad.resolve(phase_key(day_key, RESOLVE), state, params)
+
+
+def day_step(time_key, state: State, params: Params, dims: Dims) -> State:
+    """One whole day, scripted attacks included."""
+    day_key = jax.random.fold_in(time_key, state.dyad.day)
+    state = dyad.inject_scripted(state, params)
+    state = open_day(day_key, state, params)
+    for sector, _ in SECTORS:
+        for side in (0, 1):
+            state = sector_step(sector, side, day_key, state, params, dims)
+    return resolve(day_key, state, params)
+
+
+def rollout(keys, params: Params, dims: Dims, days: int):
+    """One replicate: (final state, daily outputs with a leading day axis, summary)."""
+    init_key, time_key = keys
+    state = init(init_key, params, dims)
+
+    def body(state, _):
+        state = day_step(time_key, state, params, dims)
+        return state, dyad.daily_outputs(state)
+
+    state, outputs = jax.lax.scan(body, state, None, length=days)
+    return state, outputs, dyad.summary(state, outputs)
+
+
+@partial(jax.jit, static_argnames=("dims", "days"))
+def run_replicates(seed, replicates, params: Params, dims: Dims, days: int):
+    """Replicates (array of indices) of one setting: outputs and summaries with a leading replicate axis."""
+
+    def one(r):
+        _, outputs, summary = rollout(replicate_keys(seed, r), params, dims, days)
+        return outputs, summary
+
+    return jax.vmap(one)(replicates)
+
+
+@partial(jax.jit, static_argnames=("dims", "days"))
+def run_settings(seed, replicates, stacked: Params, dims: Dims, days: int):
+    """Several settings (a stacked Params) x replicates in one compiled call: leading axes (setting, replicate)."""
+    return jax.vmap(lambda params: run_replicates(seed, replicates, params, dims, days))(stacked)
+
+
+def simulate(seed: int, n_replicates: int, params: Params, dims: Dims, days: int, first: int = 0):
+    """Run replicates first .. first + n_replicates - 1 of one setting."""
+    replicates = jnp.arange(first, first + n_replicates, dtype=jnp.int32)
+    return run_replicates(jnp.int32(seed), replicates, params, dims, days)

@@ -1,0 +1,171 @@
+"""CrisisModel: Mesa's scheduler driving the same kernels as the batched engine.
+
+Eight sector agents (four sectors x two sides, ``model.agents``) hold no
+copies of the population: each applies its sector's kernel to its side of the
+model's state. Time runs on Mesa's own scheduler: each day's phases are
+recurring events at fixed offsets within the day (open, media, public,
+military, political, resolve, record), scripted attacks are one-off events
+just before the day opens, and ``run_for(days)`` advances the clock. Within a
+phase, agents are activated through their ``AgentSet``.
+
+Day d occupies model time [d, d + 1): ``step()`` runs exactly one day.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import mesa
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from model import dyad, engine
+from model.agents import SECTOR_AGENTS
+from model.config import build, compose
+from model.params import SIDE_NAMES
+from model.state import State, init
+
+# Where in the day each phase runs (fractions of a day)
+SCRIPTED_AT, OPEN_AT, SECTORS_AT, RESOLVE_AT, RECORD_AT = 0.05, 0.1, 0.2, 0.7, 0.8
+SECTOR_SPACING = 0.1
+
+
+@jax.jit
+def _day_key(time_key, day):
+    return jax.random.fold_in(time_key, day)
+
+
+_open_day = jax.jit(engine.open_day)
+_resolve = jax.jit(engine.resolve)
+_outputs = jax.jit(dyad.daily_outputs)
+_inject = jax.jit(dyad.inject_attack)
+_init = jax.jit(init, static_argnames=("dims",))
+
+
+class CrisisModel(mesa.Model):
+    """The crisis-escalation model as a Mesa model (one replicate).
+
+    Every argument has a default; institution switches and population sizes
+    override the preset's values; ``overrides`` takes any other dotted config
+    key (``{"public.epsilon": 0.2}``). ``rng`` is the integer seed shared with
+    the batched engine: ``CrisisModel(rng=s, replicate=r)`` follows the same
+    trajectory as replicate ``r`` of ``engine.simulate(s, ...)``.
+    """
+
+    def __init__(
+        self,
+        preset: str = "india_pakistan_2025",
+        rng: int | None = 0,
+        hotline: bool | None = None,
+        track2: bool | None = None,
+        backchannel: bool | None = None,
+        dgmo: bool | None = None,
+        mediation: bool | None = None,
+        cbm: bool | None = None,
+        responsible_media: bool | None = None,
+        n_public: int | None = None,
+        n_media: int | None = None,
+        replicate: int = 0,
+        overrides: dict | None = None,
+        config=None,
+    ):
+        if rng is None:
+            rng = int(np.random.default_rng().integers(2**31 - 1))
+        super().__init__(rng=int(rng))
+        switches = dict(
+            hotline=hotline, track2=track2, backchannel=backchannel, dgmo=dgmo, mediation=mediation, cbm=cbm,
+            responsible_media=responsible_media,
+        )
+        keys = {f"institutions.{k}": v for k, v in switches.items() if v is not None}
+        if n_public is not None:
+            keys["population.public"] = n_public
+        if n_media is not None:
+            keys["population.media"] = n_media
+        keys.update(overrides or {})
+        self.config = config if config is not None else compose(preset, keys)
+        self.params, self.dims = build(self.config)
+        self.seed, self.replicate = int(rng), int(replicate)
+        self.side_names = tuple(self.config.sides)
+
+        init_key, self.time_key = engine.replicate_keys(self.seed, self.replicate)
+        self.state: State = _init(init_key, self.params, dims=self.dims)
+        self.day = 0
+        self.day_key = None
+        self.outputs: list[dict] = []  # the day's aggregates, as the batched engine records them
+
+        for side in (0, 1):
+            for agent_class in SECTOR_AGENTS:
+                agent_class(self, side)
+
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "crisis_level": lambda m: int(m.latest["crisis_level"]),
+                "rung_A": lambda m: int(m.latest["rung"][0]),
+                "rung_B": lambda m: int(m.latest["rung"][1]),
+                "hostility_A": lambda m: float(m.latest["hostility_mean"][0]),
+                "hostility_B": lambda m: float(m.latest["hostility_mean"][1]),
+                "media_nationalism_A": lambda m: float(m.latest["media_nationalism"][0]),
+                "media_nationalism_B": lambda m: float(m.latest["media_nationalism"][1]),
+                "approval_A": lambda m: float(m.latest["approval"][0]),
+                "approval_B": lambda m: float(m.latest["approval"][1]),
+                "hotline_call": lambda m: bool(m.latest["hotline_call"]),
+                "mediation": lambda m: bool(m.latest["mediation"]),
+                "ceasefire": lambda m: bool(m.latest["ceasefire"]),
+            }
+        )
+
+        # the day's phases on Mesa's scheduler
+        self.schedule_recurring(self.open_day, Schedule(interval=1.0, start=OPEN_AT), priority=Priority.DEFAULT)
+        for i, agent_class in enumerate(SECTOR_AGENTS):
+            at = SECTORS_AT + i * SECTOR_SPACING
+            self.schedule_recurring(self._phase(agent_class), Schedule(interval=1.0, start=at))
+        self.schedule_recurring(self.resolve, Schedule(interval=1.0, start=RESOLVE_AT))
+        self.schedule_recurring(self.record, Schedule(interval=1.0, start=RECORD_AT))
+        for event in self.config.events:
+            self.schedule_event(
+                self._attack(SIDE_NAMES.index(event.target), event.severity, event.evidence),
+                at=event.day + SCRIPTED_AT,
+                priority=Priority.HIGH,
+            )
+
+    # -- phases ---------------------------------------------------------------
+    def _phase(self, agent_class):
+        def activate():
+            self.agents_by_type[agent_class].do("step")
+
+        activate.__name__ = f"phase_{agent_class.sector}"
+        self._phases = getattr(self, "_phases", []) + [activate]  # Mesa holds callbacks weakly
+        return activate
+
+    def _attack(self, target: int, severity: float, evidence: float):
+        def attack():
+            self.state = _inject(self.state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence))
+
+        self._scripted = getattr(self, "_scripted", []) + [attack]
+        return attack
+
+    def open_day(self):
+        self.day_key = _day_key(self.time_key, self.day)
+        self.state = _open_day(self.day_key, self.state, self.params)
+
+    def resolve(self):
+        self.state = _resolve(self.day_key, self.state, self.params)
+
+    def record(self):
+        self.latest = jax.device_get(_outputs(self.state))
+        self.outputs.append(self.latest)
+        self.datacollector.collect(self)
+        self.day += 1
+
+    # -- results --------------------------------------------------------------
+    def daily(self) -> dict:
+        """The recorded days as arrays with a leading day axis (the batched engine's layout)."""
+        return {k: np.stack([o[k] for o in self.outputs]) for k in self.outputs[0]}
+
+    def summary(self) -> dict:
+        """This replicate's summary, computed by the same function as the batched engine's."""
+        daily = {k: jnp.asarray(v) for k, v in self.daily().items()}
+        return {k: np.asarray(v).item() for k, v in dyad.summary(self.state, daily).items()}
+
+    def side(self, index: int) -> str:
+        return self.side_names[index]

@@ -1,0 +1,318 @@
+"""Every parameter of the model, in one place.
+
+Each group below is a dataclass that plays two roles:
+
+* the typed schema of a Hydra config group (plain Python values, checked at
+  compose time), with each field's allowed range, whether it may differ by
+  side, and its source in the field's metadata;
+* a JAX pytree of the same shape (``to_params``), where every numeric field is
+  an array leaf: per-side fields have shape ``(2,)`` (side A, side B), dyad
+  fields shape ``()``. Institution switches are 0/1 leaves, so any mix of
+  settings stacks and batches (``vmap``) into one compiled call.
+
+Only shapes are static (``Dims``): population sizes and the padded number of
+scripted events. Ranges are enforced by ``model.config.validate`` before any
+work starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+N_SIDES = 2
+N_RUNGS = 7  # 0 normal relations ... 6 nuclear use
+N_BINS = 20  # hostility histogram bins over [0, 1]
+N_POLITICAL = 5  # head of government, two cabinet members, two opposition leaders
+N_SERVICES = 3  # army, air force, intelligence
+MAX_SCRIPTED = 4  # scripted attacks per run (padded)
+SIDE_NAMES = ("A", "B")
+
+
+def p(default, lo, hi, doc, source="assumption", side=True, kind=float):
+    """A parameter field: default, allowed closed range, meaning and source."""
+    return field(default=default, metadata=dict(lo=lo, hi=hi, doc=doc, source=source, side=side, kind=kind))
+
+
+def switch(default, doc, source="assumption"):
+    return field(default=default, metadata=dict(lo=0, hi=1, doc=doc, source=source, side=False, kind=bool))
+
+
+# --------------------------------------------------------------------------- sectors
+
+
+@dataclass
+class PublicParams:
+    epsilon: Any = p(0.25, 0.0, 1.0, "bounded-confidence threshold: peers closer than this influence each other", "Deffuant et al. 2000")
+    epsilon_spread: Any = p(0.05, 0.0, 0.5, "half-width of the uniform spread of citizens' thresholds around epsilon")
+    mu: Any = p(0.3, 0.0, 0.5, "convergence rate of a bounded-confidence encounter", "Deffuant et al. 2000 (0 < mu <= 0.5)")
+    media_weight: Any = p(0.04, 0.0, 1.0, "daily pull of a citizen toward the frame of the outlet it follows (times credibility)")
+    rally: Any = p(0.25, 0.0, 1.0, "rally-round-the-flag jump toward 1 per unit severity of an event blamed on the rival", "Mueller 1970 (rally effect); size assumption")
+    relaxation: Any = p(0.01, 0.0, 1.0, "daily relaxation of hostility toward the citizen's baseline")
+    noise: Any = p(0.01, 0.0, 0.5, "standard deviation of daily idiosyncratic noise in hostility")
+    baseline: Any = p(0.55, 0.0, 1.0, "mean baseline hostility toward the rival")
+    baseline_spread: Any = p(0.15, 0.0, 0.5, "standard deviation of baseline hostility across citizens")
+    uniform_start: Any = p(0.0, 0, 1, "1: initial hostility uniform on [0,1] (bounded_confidence); 0: start at baseline", side=False, kind=bool)
+
+
+@dataclass
+class MediaParams:
+    slant: Any = p(0.6, 0.0, 1.0, "mean nationalist slant of outlets")
+    slant_spread: Any = p(0.2, 0.0, 0.5, "standard deviation of slant across outlets")
+    amplification: Any = p(1.0, 0.0, 5.0, "mean sensationalism: how strongly an outlet amplifies the day's events")
+    credibility: Any = p(0.7, 0.0, 1.0, "mean credibility of outlets (scales their pull on followers)")
+    drift: Any = p(0.02, 0.0, 1.0, "daily drift of slant toward the mean hostility of the outlet's audience (ratings chasing)")
+    denial: Any = p(0.8, 0.0, 1.0, "share of own losses a fully nationalist outlet denies (narrative war)")
+    weakness: Any = p(0.5, 0.0, 1.0, "how strongly nationalist outlets frame de-escalation as weakness")
+    reach_skew: Any = p(1.0, 0.0, 5.0, "log-normal spread of outlets' audience shares (0: equal reach)")
+
+
+@dataclass
+class PoliticalParams:
+    hawkishness: Any = p(0.6, 0.0, 1.0, "hawkishness of the head of government")
+    cabinet_hawkishness: Any = p(0.6, 0.0, 1.0, "hawkishness of the two cabinet members")
+    opposition_hawkishness: Any = p(0.5, 0.0, 1.0, "hawkishness of the two opposition leaders")
+    cabinet_weight: Any = p(0.15, 0.0, 1.0, "weight of the cabinet's advice in the leader's choice")
+    opposition_weight: Any = p(0.05, 0.0, 1.0, "weight of the opposition's pressure in the leader's choice")
+    rationality: Any = p(3.0, 0.0, 50.0, "precision of the quantal-response choice (0: random, large: best response)", "McKelvey & Palfrey 1995")
+    resolve_reward: Any = p(3.0, 0.0, 50.0, "domestic reward per rung of shown resolve, per unit domestic pressure", "Fearon 1994 (audience costs); size assumption")
+    hostility_pressure: Any = p(1.0, 0.0, 5.0, "weight of the public's mean hostility in domestic pressure")
+    media_pressure: Any = p(0.5, 0.0, 5.0, "weight of media nationalism in domestic pressure")
+    electoral_pressure: Any = p(0.5, 0.0, 5.0, "weight of electoral proximity in domestic pressure")
+    electoral_horizon: Any = p(180.0, 1.0, 3650.0, "days over which an approaching election weighs (exp(-days/horizon))")
+    election_interval: Any = p(1825.0, 30.0, 3650.0, "days between general elections", "India: 5-year Lok Sabha term")
+    first_election: Any = p(400.0, 0.0, 3650.0, "days from the start to the first election")
+    audience_cost: Any = p(4.0, 0.0, 50.0, "cost per rung of backing down, times commitment and public hostility", "Fearon 1994; Tomz 2007")
+    war_cost: Any = p(6.0, 0.0, 100.0, "expected cost of war, times (rung/6)^2", "assumption (convex costs)")
+    nuclear_cost: Any = p(200.0, 0.0, 10000.0, "cost of nuclear use (rung 6) and, times the daily nuclear risk x 30, of full war")
+    deterrence: Any = p(1.5, 0.0, 20.0, "cost per rung of staying below a rival believed hostile (deterrence, security dilemma)", "Jervis 1978")
+    step_cost: Any = p(0.5, 0.0, 20.0, "cost per rung moved in one day (the ladder is climbed stepwise)", "Kahn 1965")
+    ceasefire_cost: Any = p(4.0, 0.0, 50.0, "cost per rung above 1 while a ceasefire holds")
+    belief_noise: Any = p(0.2, 0.0, 1.0, "standard deviation of the noise on the leader's daily reading of the rival's intent (misperception)", "Jervis 1976")
+    belief_bias: Any = p(0.15, -1.0, 1.0, "bias of that reading toward hostile intent, times hawkishness")
+    belief_rate: Any = p(0.3, 0.0, 1.0, "daily updating rate of the belief about the rival's intent")
+    security_dilemma: Any = p(0.4, 0.0, 1.0, "weight of the rival's readiness in the reading of its intent (defensive moves read as offensive)", "Jervis 1978")
+    commitment_rate: Any = p(0.3, 0.0, 1.0, "growth of public commitment per rung climbed and per unit of attack suffered")
+    commitment_decay: Any = p(0.02, 0.0, 1.0, "daily decay of public commitment")
+    approval_rate: Any = p(0.05, 0.0, 1.0, "daily adjustment rate of approval")
+    approval_base: Any = p(0.5, 0.0, 1.0, "approval in calm times")
+    approval_rally: Any = p(0.4, 0.0, 1.0, "approval gained by shown resolve, times public hostility")
+    approval_backdown: Any = p(0.2, 0.0, 1.0, "approval lost when backing down, times commitment and hostility")
+    approval_casualty: Any = p(0.2, 0.0, 1.0, "approval lost per unit of reported losses")
+
+
+@dataclass
+class MilitaryParams:
+    reaction: Any = p(0.02, 0.0, 1.0, "Richardson reaction coefficient: readiness gained per day per unit of the rival's readiness", "Richardson 1960")
+    fatigue: Any = p(0.04, 0.0, 1.0, "Richardson fatigue coefficient: readiness lost per day per unit of own readiness", "Richardson 1960")
+    grievance: Any = p(0.004, -1.0, 1.0, "Richardson grievance term: readiness gained per day regardless", "Richardson 1960")
+    initial_readiness: Any = p(0.3, 0.0, 1.0, "readiness of every service on day 0")
+    mobilisation: Any = p(0.03, 0.0, 1.0, "readiness gained per day per rung above 1 (mobilisation)")
+    doctrine: Any = p(1.0, 0.0, 3.0, "doctrine aggressiveness: rungs above the rival's that the military advises ('quid pro quo plus')", "Indian and Pakistani doctrine after 2019; assumption")
+    influence: Any = p(0.35, 0.0, 1.0, "weight of the military's advice in the leader's choice")
+    provocation_rung: Any = p(4.0, 0.0, 6.0, "rung the military advises after a maximal, fully attributed attack")
+    provocation_decay: Any = p(0.03, 0.0, 1.0, "daily decay of the memory of attacks suffered")
+    strike_success: Any = p(0.7, 0.0, 1.0, "daily probability that a kinetic action hits its targets")
+    loss_rate: Any = p(0.25, 0.0, 1.0, "daily probability of a reportable loss (aircraft, posts) under the rival's kinetic action, times its readiness")
+
+
+# --------------------------------------------------------------------------- dyad and institutions
+
+
+@dataclass
+class DyadParams:
+    attack_rate: Any = p(0.15, 0.0, 50.0, "attacks suffered per year that are blamed on the rival (Poisson rate)", "calibration target: India-Pakistan crises since 1990")
+    severity_min: Any = p(0.3, 0.0, 1.0, "lowest severity of a random attack (uniform up to 1)", side=False)
+    evidence_min: Any = p(0.1, 0.0, 1.0, "lowest quality of public attribution evidence (uniform)", side=False)
+    evidence_max: Any = p(0.8, 0.0, 1.0, "highest quality of public attribution evidence (uniform)", side=False)
+    crisis_severity: Any = p(0.3, 0.0, 1.0, "attack severity that opens a crisis", side=False)
+    crisis_end_days: Any = p(14.0, 1.0, 365.0, "days at crisis level <= 1 that end a crisis", side=False)
+    nuclear_risk: Any = p(0.002, 0.0, 1.0, "daily probability of inadvertent nuclear use at crisis level 5", "assumption (Sagan 1993 on accidents)", side=False)
+    accident_rate: Any = p(0.02, 0.0, 1.0, "daily probability, at crisis level >= 2, of an incident that raises one side's rung", side=False)
+    ceasefire_base: Any = p(0.03, 0.0, 1.0, "daily probability of a ceasefire in a kinetic phase with no channel or mediator", side=False)
+    ceasefire_hold: Any = p(14.0, 0.0, 365.0, "days a ceasefire weighs on the leaders' choices", side=False)
+    strategic_culture: Any = p(0.2, 0.0, 1.0, "how far the strategic culture sees a crisis as an opening for dialogue", "Kiran 2023; essay", side=False)
+    political_will: Any = p(0.3, 0.0, 1.0, "political will for post-crisis diplomacy", "essay", side=False)
+    window_base: Any = p(-4.0, -20.0, 20.0, "log-odds that a post-crisis window creates a missing institution, before the terms below", side=False)
+    window_culture: Any = p(4.0, 0.0, 20.0, "log-odds added per unit strategic culture", side=False)
+    window_will: Any = p(3.0, 0.0, 20.0, "log-odds added per unit political will", side=False)
+    window_mediation: Any = p(1.0, 0.0, 20.0, "log-odds added when a mediator took part", side=False)
+    window_hostility: Any = p(3.0, 0.0, 20.0, "log-odds removed per unit mean public hostility", side=False)
+    window_narrative: Any = p(2.0, 0.0, 20.0, "log-odds removed per unit of mean media victory claims in the crisis", side=False)
+
+
+@dataclass
+class Institutions:
+    hotline: bool = switch(False, "leader-to-leader hotline exists")
+    track2: bool = switch(False, "Track-II people-to-people programmes run")
+    backchannel: bool = switch(False, "envoy backchannel exists")
+    dgmo: bool = switch(True, "military operations (DGMO) line exists", "status quo since 1971")
+    mediation: bool = switch(True, "a third-party mediator may step in")
+    cbm: bool = switch(False, "confidence-building measures (pre-notification) in force")
+    responsible_media: bool = switch(False, "rules cap outlets' amplification")
+
+
+@dataclass
+class HotlineParams:
+    automatic: bool = switch(True, "1: the hotline activates whenever the crisis level reaches the threshold; 0: ad hoc use only")
+    threshold: Any = p(2.0, 0.0, 6.0, "crisis level at which an automatic hotline activates", side=False)
+    p_use: Any = p(0.3, 0.0, 1.0, "daily probability of an ad hoc call, times (1 - hostility) and (1 - commitment)", side=False)
+    clarity: Any = p(0.7, 0.0, 1.0, "share of the misperception noise a call removes", side=False)
+    private_climbdown: Any = p(0.6, 0.0, 1.0, "share of the audience cost removed on a call day (private climb-down)", side=False)
+    ceasefire: Any = p(0.1, 0.0, 1.0, "daily ceasefire probability added on a call day", side=False)
+
+
+@dataclass
+class DgmoParams:
+    p_use: Any = p(0.5, 0.0, 1.0, "daily probability the DGMO line is used at crisis level >= 2, times (1 - refusal x hostility)", side=False)
+    refusal: Any = p(0.6, 0.0, 1.0, "how strongly public hostility makes the line go unused", side=False)
+    accident_cut: Any = p(0.3, 0.0, 1.0, "share of incidents prevented on a day the line is used", side=False)
+    ceasefire: Any = p(0.05, 0.0, 1.0, "daily ceasefire probability added on a day the line is used", side=False)
+
+
+@dataclass
+class BackchannelParams:
+    latency: Any = p(7.0, 0.0, 365.0, "days into a crisis before envoys are at work", side=False)
+    audience_cut: Any = p(0.4, 0.0, 1.0, "share of the audience cost removed while envoys are at work", side=False)
+    ceasefire: Any = p(0.03, 0.0, 1.0, "daily ceasefire probability added while envoys are at work", side=False)
+    window: Any = p(1.0, 0.0, 20.0, "log-odds added to the post-crisis window after envoys worked", side=False)
+
+
+@dataclass
+class Track2Params:
+    reach: Any = p(0.05, 0.0, 1.0, "share of the public newly reached per month (30 days)")
+    effect: Any = p(0.02, 0.0, 1.0, "daily pull of a reached citizen's hostility toward the Track-II target")
+    target: Any = p(0.2, 0.0, 1.0, "hostility level Track-II contact pulls toward")
+    openness: Any = p(0.1, 0.0, 1.0, "added to a reached citizen's bounded-confidence threshold")
+    window: Any = p(3.0, 0.0, 20.0, "log-odds added to the post-crisis window per unit share of the public reached", side=False)
+
+
+@dataclass
+class MediationParams:
+    threshold: Any = p(3.0, 0.0, 6.0, "crisis level above which a mediator may step in", side=False)
+    p_intervene: Any = p(0.2, 0.0, 1.0, "daily probability a mediator steps in once the threshold is reached", side=False)
+    pressure: Any = p(0.6, 0.0, 20.0, "cost per rung the mediator's pressure adds to each leader's choice", side=False)
+    ceasefire: Any = p(0.15, 0.0, 1.0, "daily ceasefire probability added while a mediator is active", side=False)
+
+
+@dataclass
+class CbmParams:
+    misperception_cut: Any = p(0.5, 0.0, 1.0, "share of misperception noise removed by pre-notification", side=False)
+    accident_cut: Any = p(0.5, 0.0, 1.0, "share of incidents prevented", side=False)
+
+
+@dataclass
+class ResponsibleMediaParams:
+    amplification_cap: Any = p(0.3, 0.0, 5.0, "cap on outlets' amplification under responsible-media rules", side=False)
+
+
+GROUPS = dict(
+    public=PublicParams,
+    media=MediaParams,
+    political=PoliticalParams,
+    military=MilitaryParams,
+    dyad=DyadParams,
+    institutions=Institutions,
+    hotline=HotlineParams,
+    dgmo=DgmoParams,
+    backchannel=BackchannelParams,
+    track2=Track2Params,
+    mediation=MediationParams,
+    cbm=CbmParams,
+    responsible_media=ResponsibleMediaParams,
+)
+
+
+@dataclass
+class ScriptedAttack:
+    """An attack on a given day, suffered by `target` and blamed on the other side."""
+
+    day: int = 0
+    target: str = "A"
+    severity: float = 0.9
+    evidence: float = 0.3
+
+
+class Dims(NamedTuple):
+    """Static sizes: they fix array shapes, so changing one recompiles."""
+
+    n_public: int = 10_000
+    n_media: int = 50
+    n_neighbours: int = 8
+
+
+# --------------------------------------------------------------------------- the pytree
+
+
+@jax.tree_util.register_dataclass
+@dataclass(frozen=True)
+class Params:
+    """All parameters as arrays: one leaf per numeric field of every group."""
+
+    public: Any
+    media: Any
+    political: Any
+    military: Any
+    dyad: Any
+    institutions: Any
+    hotline: Any
+    dgmo: Any
+    backchannel: Any
+    track2: Any
+    mediation: Any
+    cbm: Any
+    responsible_media: Any
+    scripted_day: Any  # (MAX_SCRIPTED,) int32, -1 where unused
+    scripted_target: Any  # (MAX_SCRIPTED,) int32 side index
+    scripted_severity: Any
+    scripted_evidence: Any
+
+
+for _cls in GROUPS.values():
+    jax.tree_util.register_dataclass(_cls, data_fields=[f.name for f in dataclasses.fields(_cls)], meta_fields=[])
+
+
+def side_value(value) -> np.ndarray:
+    """A per-side value from one number (both sides) or a pair [A, B]."""
+    arr = np.asarray(value, dtype=np.float32)
+    return np.broadcast_to(arr, (N_SIDES,)).copy() if arr.ndim == 0 else arr
+
+
+def group_to_arrays(cls, values: dict):
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        v = values.get(f.name, f.default)
+        if f.metadata["side"]:
+            kwargs[f.name] = jnp.asarray(side_value(v))
+        else:
+            kwargs[f.name] = jnp.asarray(np.float32(v))
+    return cls(**kwargs)
+
+
+def to_params(groups: dict, scripted: list) -> Params:
+    """Arrays for the kernels from plain values (already validated)."""
+    arrays = {name: group_to_arrays(cls, dict(groups.get(name, {}))) for name, cls in GROUPS.items()}
+    day = np.full(MAX_SCRIPTED, -1, np.int32)
+    target = np.zeros(MAX_SCRIPTED, np.int32)
+    severity = np.zeros(MAX_SCRIPTED, np.float32)
+    evidence = np.zeros(MAX_SCRIPTED, np.float32)
+    for i, ev in enumerate(scripted):
+        day[i], target[i] = int(ev["day"]), SIDE_NAMES.index(ev["target"])
+        severity[i], evidence[i] = ev["severity"], ev["evidence"]
+    return Params(
+        **arrays,
+        scripted_day=jnp.asarray(day),
+        scripted_target=jnp.asarray(target),
+        scripted_severity=jnp.asarray(severity),
+        scripted_evidence=jnp.asarray(evidence),
+    )
+
+
+def stack(params: list[Params]) -> Params:
+    """Stack settings along a new leading axis, for vmap over settings."""
+    return jax.tree.map(lambda *xs: jnp.stack(xs), *params)

@@ -1,0 +1,46 @@
+"""Military / security establishment: army, air force, intelligence.
+
+Readiness follows Richardson's arms dynamics, per day and bounded to [0, 1]:
+    dR = reaction x (rival's readiness) - fatigue x R + grievance + mobilisation x max(0, rung - 1)
+Stable (a finite equilibrium) when reaction_A x reaction_B < fatigue_A x fatigue_B,
+runaway otherwise (Richardson 1960).
+
+Advice: the establishment advises the higher of (a) the rival's rung plus its
+doctrine ("quid pro quo plus") times the leader's belief in the rival's hostile
+intent, and (b) the rung its memory of attacks suffered calls for. Each
+service weighs doctrine by its own culture and cannot advise beyond what its
+readiness supports; the advice is the services' mean.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from model.params import N_SERVICES, N_SIDES, Dims, Params
+from model.state import MilitaryState, State, replace, take_side
+
+SERVICE_DOCTRINE = jnp.array([1.0, 1.1, 0.9])  # army, air force, intelligence: assumption
+
+
+def init(params: Params) -> MilitaryState:
+    readiness = jnp.broadcast_to(params.military.initial_readiness[:, None], (N_SIDES, N_SERVICES))
+    return MilitaryState(readiness=jnp.asarray(readiness, jnp.float32), advice=jnp.zeros(N_SIDES, jnp.float32))
+
+
+def step(key, state: State, params: Params, dims: Dims, side: int) -> MilitaryState:
+    del key, dims
+    mil = take_side(state.military, side)
+    d = state.dyad
+    mp = params.military
+    rival = 1 - side
+    readiness = mil.readiness
+    mobilised = mp.mobilisation[side] * jnp.maximum(d.rung[side] - 1, 0)
+    growth = mp.reaction[side] * d.readiness_seen[rival] - mp.fatigue[side] * readiness + mp.grievance[side]
+    readiness = jnp.clip(readiness + growth + mobilised, 0.0, 1.0)
+
+    threat = state.political.belief[side]
+    retaliate = d.rung[rival] + mp.doctrine[side] * SERVICE_DOCTRINE * threat
+    avenge = mp.provocation_rung[side] * d.provocation[side]
+    capable = 1.0 + 5.0 * readiness
+    advice = jnp.mean(jnp.clip(jnp.minimum(jnp.maximum(retaliate, avenge), capable), 0.0, 5.0))
+    return replace(mil, readiness=readiness, advice=advice)

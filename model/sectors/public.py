@@ -1,0 +1,90 @@
+"""Public sector: citizens' hostility toward the rival.
+
+Each day every citizen (i) meets one of its social neighbours and moves toward
+them if their views are closer than its bounded-confidence threshold
+(Deffuant et al. 2000, one-sided form), (ii) is pulled toward the frame of
+the outlet it follows, (iii) rallies after events blamed on the rival, (iv)
+if Track-II has reached it, is pulled toward a lower hostility with a wider
+threshold, (v) relaxes toward its baseline, (vi) takes noise. All terms are
+computed from yesterday's values and added at once; hostility stays in [0, 1].
+
+The social network is circulant: citizen i's neighbours are i +- d_k (mod N)
+for K/2 distances d_k drawn per side and replicate (d_1 = 1, the rest long
+range), a small-world graph that costs no memory at any population.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from model.params import N_BINS, Dims, Params
+from model.state import PublicState, State, replace, take_side
+
+
+def init(key, params: Params, dims: Dims, side: int, outlet_reach) -> PublicState:
+    pp = params.public
+    n, half = dims.n_public, dims.n_neighbours // 2
+    k_base, k_open, k_outlet, k_net, k_uniform = jax.random.split(key, 5)
+    baseline = jnp.clip(pp.baseline[side] + pp.baseline_spread[side] * jax.random.normal(k_base, (n,)), 0.0, 1.0)
+    uniform = jax.random.uniform(k_uniform, (n,))
+    hostility = jnp.where(pp.uniform_start > 0.5, uniform, baseline)
+    spread = pp.epsilon_spread[side] * jax.random.uniform(k_open, (n,), minval=-1.0, maxval=1.0)
+    openness = jnp.clip(pp.epsilon[side] + spread, 0.0, 1.0)
+    outlet = jax.random.categorical(k_outlet, jnp.log(outlet_reach), shape=(n,)).astype(jnp.int32)
+    far = jax.random.randint(k_net, (half - 1,), 2, max(3, n // 2 + 1))
+    offsets = jnp.concatenate([jnp.ones((1,), jnp.int32), far.astype(jnp.int32)])
+    zeros = jnp.zeros((n,), jnp.float32)
+    return aggregate(
+        PublicState(
+            hostility=hostility, baseline=baseline, openness=openness, outlet=outlet, reached=zeros, offsets=offsets,
+            mean=jnp.float32(0), std=jnp.float32(0), high=jnp.float32(0), hist=jnp.zeros(N_BINS), reached_share=jnp.float32(0),
+        )
+    )
+
+
+def aggregate(pub: PublicState) -> PublicState:
+    """Recompute the side's aggregates (mean, spread, share above 0.8, histogram)."""
+    h = pub.hostility
+    n = h.shape[0]
+    bins = jnp.clip((h * N_BINS).astype(jnp.int32), 0, N_BINS - 1)
+    return replace(
+        pub, mean=jnp.mean(h), std=jnp.std(h), high=jnp.mean(h > 0.8),
+        hist=jnp.bincount(bins, length=N_BINS) / n, reached_share=jnp.mean(pub.reached),
+    )
+
+
+def blamed_events(state: State, side: int):
+    """Severity of today's events the side blames on the rival: an attack it suffered, the rival's strikes."""
+    return state.dyad.attack[side] + state.dyad.strike[1 - side]
+
+
+def step(key, state: State, params: Params, dims: Dims, side: int) -> PublicState:
+    pub = take_side(state.public, side)
+    frame = state.media.frame[side]
+    credibility = state.media.credibility[side]
+    pp, t2 = params.public, params.track2
+    n = dims.n_public
+    k_pair, k_noise, k_track2 = jax.random.split(key, 3)
+    h = pub.hostility
+
+    # (i) bounded confidence with one random neighbour of the circulant network
+    pick = jax.random.randint(k_pair, (n,), 0, dims.n_neighbours)
+    distance = pub.offsets[pick // 2] * (1 - 2 * (pick % 2))
+    partner = (jnp.arange(n, dtype=jnp.int32) + distance) % n
+    gap = h[partner] - h
+    newly = jax.random.bernoulli(k_track2, params.institutions.track2 * t2.reach[side] / 30.0, (n,))
+    reached = jnp.maximum(pub.reached, newly.astype(jnp.float32))
+    threshold = pub.openness + t2.openness[side] * reached
+    peer = pp.mu[side] * gap * (jnp.abs(gap) < threshold)
+    # (ii) pull toward the outlet's frame
+    media = pp.media_weight[side] * credibility[pub.outlet] * (frame[pub.outlet] - h)
+    # (iii) rally round the flag
+    rally = pp.rally[side] * blamed_events(state, side) * (1.0 - h)
+    # (iv) Track-II contact
+    track2 = t2.effect[side] * reached * (t2.target[side] - h)
+    # (v) relaxation and (vi) noise
+    relax = pp.relaxation[side] * (pub.baseline - h)
+    noise = pp.noise[side] * jax.random.normal(k_noise, (n,))
+    hostility = jnp.clip(h + peer + media + rally + track2 + relax + noise, 0.0, 1.0)
+    return aggregate(replace(pub, hostility=hostility, reached=reached))

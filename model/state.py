@@ -1,0 +1,156 @@
+"""Every state array of the model, as JAX pytrees.
+
+Sector states stack the two sides on a leading axis of size 2 (A, B). A
+sector's kernel updates one side and reads only that side's sectors and the
+dyad; everything that crosses sides (the rival's rung, readiness, strikes)
+passes through ``DyadState``, which only the dyad phases write. So the two
+sides of a phase never see each other's new values, and the order in which
+the Mesa driver activates them cannot matter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from model.params import N_BINS, N_POLITICAL, N_SERVICES, N_SIDES, Dims, Params
+
+
+def pytree(cls):
+    """A frozen dataclass whose fields are all array leaves."""
+    cls = dataclass(frozen=True)(cls)
+    return jax.tree_util.register_dataclass(cls, data_fields=[f.name for f in dataclasses.fields(cls)], meta_fields=[])
+
+
+@pytree
+class PublicState:
+    hostility: Any  # (2, N) toward the rival, in [0, 1]
+    baseline: Any  # (2, N) where hostility relaxes to
+    openness: Any  # (2, N) bounded-confidence threshold
+    outlet: Any  # (2, N) int32, the outlet each citizen follows
+    reached: Any  # (2, N) 1.0 once Track-II has reached the citizen
+    offsets: Any  # (2, K/2) int32 distances of the circulant social network
+    # aggregates of the last update, read by other sectors and the outputs
+    mean: Any  # (2,)
+    std: Any  # (2,)
+    high: Any  # (2,) share above 0.8
+    hist: Any  # (2, N_BINS) share of citizens per bin
+    reached_share: Any  # (2,)
+
+
+@pytree
+class MediaState:
+    slant: Any  # (2, M) nationalist slant in [0, 1]
+    amplification: Any  # (2, M)
+    credibility: Any  # (2, M)
+    reach: Any  # (2, M) audience share (followers / N)
+    frame: Any  # (2, M) today's frame: the hostility each outlet pushes
+    nationalism: Any  # (2,) reach-weighted frame
+    claims: Any  # (2,) reach-weighted victory claims
+
+
+@pytree
+class PoliticalState:
+    hawkishness: Any  # (2, 5): head of government, 2 cabinet, 2 opposition
+    approval: Any  # (2,)
+    commitment: Any  # (2,) public commitment (raises audience costs)
+    belief: Any  # (2,) belief that the rival intends to escalate, in [0, 1]
+    election_in: Any  # (2,) days to the next election
+    choice: Any  # (2,) int32 rung chosen today, applied by the dyad
+
+
+@pytree
+class MilitaryState:
+    readiness: Any  # (2, 3) army, air force, intelligence, in [0, 1]
+    advice: Any  # (2,) rung the establishment advises
+
+
+@pytree
+class DyadState:
+    day: Any  # int32
+    rung: Any  # (2,) int32 each side's rung on the ladder
+    pending_attack: Any  # (2,) severity of scripted attacks injected for today
+    pending_evidence: Any  # (2,)
+    attack: Any  # (2,) severity of the attack each side suffered today
+    evidence: Any  # (2,) public attribution evidence of that attack
+    provocation: Any  # (2,) decaying memory of attacks suffered x attribution
+    strike: Any  # (2,) damage each side's kinetic action did to the rival today
+    loss: Any  # (2,) losses each side suffered today
+    backdown: Any  # (2,) 1.0 where a side climbed down today
+    readiness_seen: Any  # (2,) each side's mean readiness as the rival sees it
+    hotline_call: Any  # () 1.0 on a day the leaders spoke
+    dgmo_call: Any
+    backchannel: Any
+    mediator: Any
+    ceasefire: Any  # () 1.0 on the day a ceasefire was agreed
+    ceasefire_left: Any  # () days a ceasefire still weighs
+    accident: Any  # () 1.0 on a day an incident raised a rung
+    nuclear_p: Any  # () today's probability of inadvertent nuclear use
+    institutions: Any  # (3,) hotline, backchannel, cbm exist (switched on or created)
+    in_crisis: Any
+    crisis_age: Any  # int32 days since the crisis opened
+    calm_days: Any  # int32
+    n_crises: Any  # int32
+    crisis_days: Any  # int32
+    days_high: Any  # int32 days at crisis level >= 4
+    peak: Any  # int32
+    first_start: Any  # int32 day the first crisis opened, -1 if none
+    first_kinetic: Any  # int32 first day at crisis level >= 3, -1 if none
+    first_ceasefire: Any  # int32 first ceasefire day, -1 if none
+    mediated: Any  # 1.0 if a mediator took part in the current crisis
+    envoys: Any  # 1.0 if envoys worked in the current crisis
+    claims_sum: Any  # victory claims summed over the current crisis
+    n_created: Any  # int32 institutions created by post-crisis windows
+    created_day: Any  # int32 day the first institution was created, -1 if none
+    nuclear: Any  # 1.0 once nuclear weapons were used
+
+
+@pytree
+class State:
+    public: PublicState
+    media: MediaState
+    political: PoliticalState
+    military: MilitaryState
+    dyad: DyadState
+
+
+def replace(obj, **changes):
+    return dataclasses.replace(obj, **changes)
+
+
+def put_side(stacked, side: int, one):
+    """Write one side's slice back into a stacked sector state."""
+    return jax.tree.map(lambda full, part: full.at[side].set(part), stacked, one)
+
+
+def take_side(stacked, side: int):
+    return jax.tree.map(lambda x: x[side], stacked)
+
+
+def init(key, params: Params, dims: Dims) -> State:
+    """Day-0 state of one replicate: a pure function of the key and parameters."""
+    from model.sectors import media, military, political, public  # noqa: PLC0415 (sectors import this module)
+    from model import dyad  # noqa: PLC0415
+
+    k_public, k_media, k_political = jax.random.split(key, 3)
+    sides = range(N_SIDES)
+    media_sides = [media.init(jax.random.fold_in(k_media, s), params, dims, s) for s in sides]
+    media_state = jax.tree.map(lambda *xs: jnp.stack(xs), *media_sides)
+    public_sides = [public.init(jax.random.fold_in(k_public, s), params, dims, s, media_sides[s].reach) for s in sides]
+    public_state = jax.tree.map(lambda *xs: jnp.stack(xs), *public_sides)
+    political_state = political.init(k_political, params)
+    military_state = military.init(params)
+    return State(
+        public=public_state,
+        media=media_state,
+        political=political_state,
+        military=military_state,
+        dyad=dyad.init(params, military_state),
+    )
+
+
+__all__ = ["State", "PublicState", "MediaState", "PoliticalState", "MilitaryState", "DyadState", "init", "N_BINS", "N_POLITICAL", "N_SERVICES"]

@@ -144,7 +144,7 @@ def errors(cfg) -> list[str]:
         problems.append(f"population.public = {pop.public}: expected a whole number >= 2 (citizens per side)")
     if not pop.media >= 1:
         problems.append(f"population.media = {pop.media}: expected a whole number >= 1 (outlets per side)")
-    if not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):
+    if pop.public >= 2 and not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):
         problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public")
     if cfg.batch.chunk < 0:
         problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of replicates")

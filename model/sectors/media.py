@@ -67,5 +67,5 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> MediaState
     slant = jnp.clip(slant + mp.drift[side] * (audience - slant), 0.0, 1.0)
     return replace(
         med, slant=slant, frame=frame,
-        nationalism=jnp.sum(med.reach * frame), claims=jnp.sum(med.reach * amp * victory),
+        nationalism=jnp.clip(jnp.sum(med.reach * frame), 0.0, 1.0), claims=jnp.sum(med.reach * amp * victory),
     )

@@ -1,0 +1,89 @@
+"""Kernel invariants under random valid parameters, and the JAX house rules:
+jitted = un-jitted, scanned = looped, no retracing when only values change."""
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import engine
+from model.config import build, compose
+from model.params import GROUPS
+
+DAYS = 40
+
+
+def random_overrides(draw_float, draw_bool):
+    """A random valid setting: every numeric field anywhere in its allowed range, every switch on or off."""
+    out = {}
+    for group, cls in GROUPS.items():
+        for f in dataclasses.fields(cls):
+            lo, hi, kind = f.metadata["lo"], f.metadata["hi"], f.metadata["kind"]
+            key = f"{group}.{f.name}"
+            if kind is bool:
+                out[key] = draw_bool()
+            elif f.metadata["side"]:
+                out[key] = [draw_float(lo, hi), draw_float(lo, hi)]
+            else:
+                out[key] = draw_float(lo, hi)
+    if out["dyad.evidence_min"] > out["dyad.evidence_max"]:
+        out["dyad.evidence_min"], out["dyad.evidence_max"] = out["dyad.evidence_max"], out["dyad.evidence_min"]
+    return out
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_invariants_hold_under_random_valid_parameters(data, seed):
+    overrides = random_overrides(
+        lambda lo, hi: data.draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=32)),
+        lambda: data.draw(st.booleans()),
+    )
+    overrides.update({"population.public": 200, "population.media": 5})
+    params, dims = build(compose("india_pakistan_2025", overrides))
+    daily, summary = jax.device_get(engine.simulate(seed, 2, params, dims, DAYS))
+    for name, value in {**daily, **summary}.items():
+        value = np.asarray(value, dtype=float)
+        if name not in ("days_to_ceasefire", "days_to_kinetic"):  # NaN means "never happened" there
+            assert np.all(np.isfinite(value)), name
+    for name in ("hostility_mean", "hostility_std", "hostility_high", "media_nationalism", "approval", "belief", "readiness", "commitment"):
+        assert np.all((daily[name] >= 0) & (daily[name] <= 1)), name
+    assert np.all((daily["rung"] >= 0) & (daily["rung"] <= 6))
+    assert np.array_equal(daily["crisis_level"], daily["rung"].max(axis=-1))
+    np.testing.assert_allclose(daily["hostility_hist"].sum(axis=-1), 1.0, atol=1e-5)
+    # nuclear use is absorbing
+    level = daily["crisis_level"]
+    for rep in level:
+        hit = np.flatnonzero(rep == 6)
+        if hit.size:
+            assert np.all(rep[hit[0]:] == 6)
+
+
+def test_jitted_equals_unjitted_and_scan_equals_loop(small):
+    _, params, dims = small
+    days = 6
+    keys = engine.replicate_keys(7, 0)
+    state_scan, daily_scan, _ = jax.jit(engine.rollout, static_argnames=("dims", "days"))(keys, params, dims=dims, days=days)
+    from model.state import init
+
+    with jax.disable_jit():
+        state = init(keys[0], params, dims)
+        levels = []
+        for _ in range(days):
+            state = engine.day_step(keys[1], state, params, dims)
+            levels.append((int(jnp.max(state.dyad.rung)), np.asarray(state.public.mean)))
+    assert [lv for lv, _ in levels] == list(np.asarray(daily_scan["crisis_level"]))
+    np.testing.assert_allclose(np.stack([m for _, m in levels]), daily_scan["hostility_mean"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(state.public.hostility, state_scan.public.hostility, rtol=1e-5, atol=1e-6)
+
+
+def test_no_retrace_when_only_parameter_values_change(small):
+    cfg, params, dims = small
+    engine.simulate(0, 2, params, dims, 5)
+    before = engine.run_replicates._cache_size()
+    other, _ = build(compose("india_pakistan_2025", {"population.public": 300, "population.media": 8,
+                                                     "institutions.hotline": True, "public.epsilon": 0.4}))
+    engine.simulate(3, 2, other, dims, 5)
+    assert engine.run_replicates._cache_size() == before

@@ -84,6 +84,8 @@ def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) 
     if preset not in presets():
         raise ConfigError(f"preset: unknown preset {preset!r}; choose one of {', '.join(presets())}")
     cfg = OmegaConf.structured(RunConfig)
+    for key, value in (overrides or {}).items():
+        check_switch(key, value)
     try:
         cfg = OmegaConf.merge(cfg, OmegaConf.load(CONFIG_DIR / "preset" / f"{preset}.yaml"))
         for key, value in (overrides or {}).items():
@@ -91,6 +93,13 @@ def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) 
     except Exception as error:  # omegaconf's errors carry several lines; keep one
         raise ConfigError(one_line(error)) from None
     return cfg
+
+
+def check_switch(key: str, value) -> None:
+    """A switch takes true or false, nothing else (OmegaConf would turn 3 into true)."""
+    meta = FIELDS.get(key.lstrip("+~"))
+    if meta is not None and meta["kind"] is bool and not isinstance(value, bool):
+        raise ConfigError(f"{key} = {value!r}: expected true or false")
 
 
 def one_line(error: Exception) -> str:

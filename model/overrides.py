@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from model.config import CONFIG_DIR, ConfigError, errors, one_line
+from model.config import CONFIG_DIR, ConfigError, check_switch, errors, one_line
 
 # Hydra flags that take a value: the value is not an override
 FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg", "-p", "--package", "--experimental-rerun"}
@@ -76,10 +76,13 @@ def check_command_line(argv: list[str]) -> None:
         if ov.is_sweep_override():
             try:
                 values = list(ov.sweep_string_iterator())
+                parsed_values = list(ov.sweep_iterator())
             except Exception:  # interval() and other sweeps that only a sweeper expands
                 continue
         else:
-            values = [ov.get_value_element_as_str()]
+            values, parsed_values = [ov.get_value_element_as_str()], [ov.value()]
+        for value in parsed_values:
+            check_switch(key, value)
         choices.append((key, values))
 
     GlobalHydra.instance().clear()

@@ -1,0 +1,75 @@
+"""Results files: labelled, traceable, atomic."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from model import batch, io
+from model.config import compose
+
+
+@pytest.fixture(scope="module")
+def run():
+    cfg = compose("india_pakistan_2025", {"population.public": 200, "population.media": 4, "replicates": 3, "days": 12})
+    daily, summary, points = batch.run(cfg, progress=lambda message: None)
+    return cfg, daily, summary, points
+
+
+def test_results_have_the_documented_dims_and_provenance(tmp_path, run):
+    cfg, daily, summary, points = run
+    io.write(tmp_path, io.to_dataset(daily, cfg), io.to_frame(summary, cfg, points))
+    ds, frame = io.load(tmp_path)
+    assert ds["crisis_level"].dims == ("replicate", "day")
+    assert ds["rung"].dims == ("replicate", "day", "side")
+    assert ds["hostility_mean"].dims == ("replicate", "day", "side")
+    assert ds["readiness"].dims == ("replicate", "day", "side")
+    assert ds["hostility_hist"].dims == ("replicate", "day", "side", "bin") and ds.sizes["bin"] == 20
+    assert list(ds["side"].values) == ["India", "Pakistan"]
+    for key in ("config", "seed", "git_revision", "packages"):
+        assert ds.attrs[key]
+    assert "public:" in ds.attrs["config"] and "jax==" in ds.attrs["packages"]
+    assert len(frame) == 3 and list(frame["replicate"]) == [0, 1, 2]
+    assert {"peak_rung", "crisis_days", "days_to_ceasefire", "nuclear_use", "crises", "institutions_created", "hostility_end_A"} <= set(frame)
+    assert frame["institutions.hotline"].eq(False).all() and frame["seed"].eq(0).all() and frame["population.public"].eq(200).all()
+    assert io.complete(tmp_path)
+
+
+def test_a_write_that_dies_leaves_no_file_that_looks_complete(tmp_path, run):
+    cfg, daily, summary, points = run
+    frame = io.to_frame(summary, cfg, points)
+
+    class Boom(RuntimeError):
+        pass
+
+    def dying_write(dataset, path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"half a file")
+        raise Boom
+
+    dataset = io.to_dataset(daily, cfg)
+    original = xr.Dataset.to_netcdf
+    xr.Dataset.to_netcdf = dying_write
+    try:
+        with pytest.raises(Boom):
+            io.write(tmp_path, dataset, frame)
+    finally:
+        xr.Dataset.to_netcdf = original
+    assert list(tmp_path.iterdir()) == []  # no results.nc, no temporary left behind
+    assert not io.complete(tmp_path)
+
+
+def test_a_grid_becomes_dims_and_columns(tmp_path):
+    cfg = compose("india_pakistan_2025", {"population.public": 200, "population.media": 4, "replicates": 2, "days": 10,
+                                          "grid": {"media": {"slant": [0.2, 0.8]}, "institutions": {"hotline": [False, True]}}})
+    daily, summary, points = batch.run(cfg, progress=lambda message: None)
+    ds = io.to_dataset(daily, cfg)
+    frame = io.to_frame(summary, cfg, points)
+    assert ds["crisis_level"].dims == ("media.slant", "institutions.hotline", "replicate", "day")
+    assert list(ds["media.slant"].values) == [0.2, 0.8]
+    assert len(frame) == 2 * 2 * 2 and sorted(frame["media.slant"].unique()) == [0.2, 0.8]
+    # each grid point equals the same setting run alone
+    lone = compose("india_pakistan_2025", {"population.public": 200, "population.media": 4, "replicates": 2, "days": 10,
+                                           "media.slant": 0.8, "institutions.hotline": True})
+    lone_daily, _, _ = batch.run(lone, progress=lambda message: None)
+    np.testing.assert_array_equal(ds["crisis_level"].sel({"media.slant": 0.8, "institutions.hotline": 1.0}).values, lone_daily["crisis_level"][0])
+    np.testing.assert_allclose(ds["hostility_mean"].sel({"media.slant": 0.8, "institutions.hotline": 1.0}).values, lone_daily["hostility_mean"][0], rtol=1e-5)

@@ -39,8 +39,8 @@ class Batch:
 
 
 @dataclass
-class RunConfig:
-    """The schema of the Hydra app's config and of ``CrisisModel``'s parameters."""
+class RunSettings:
+    """What a run is, apart from the model's parameters."""
 
     preset: str = "india_pakistan_2025"
     engine: str = "jax"
@@ -53,19 +53,15 @@ class RunConfig:
     batch: Batch = field(default_factory=Batch)
     # in-job sweep axes: {"track2.reach": [0.0, 0.05, 0.1], ...}; every combination runs in one compiled call
     grid: dict[str, Any] = field(default_factory=dict)
-    public: GROUPS["public"] = field(default_factory=GROUPS["public"])
-    media: GROUPS["media"] = field(default_factory=GROUPS["media"])
-    political: GROUPS["political"] = field(default_factory=GROUPS["political"])
-    military: GROUPS["military"] = field(default_factory=GROUPS["military"])
-    dyad: GROUPS["dyad"] = field(default_factory=GROUPS["dyad"])
-    institutions: GROUPS["institutions"] = field(default_factory=GROUPS["institutions"])
-    hotline: GROUPS["hotline"] = field(default_factory=GROUPS["hotline"])
-    dgmo: GROUPS["dgmo"] = field(default_factory=GROUPS["dgmo"])
-    backchannel: GROUPS["backchannel"] = field(default_factory=GROUPS["backchannel"])
-    track2: GROUPS["track2"] = field(default_factory=GROUPS["track2"])
-    mediation: GROUPS["mediation"] = field(default_factory=GROUPS["mediation"])
-    cbm: GROUPS["cbm"] = field(default_factory=GROUPS["cbm"])
-    responsible_media: GROUPS["responsible_media"] = field(default_factory=GROUPS["responsible_media"])
+
+
+# The schema of the Hydra app's config and of CrisisModel's parameters: the run
+# settings plus one typed group per parameter group of model/params.py.
+RunConfig = dataclasses.make_dataclass(
+    "RunConfig",
+    [(name, cls, field(default_factory=cls)) for name, cls in GROUPS.items()],
+    bases=(RunSettings,),
+)
 
 
 def presets() -> list[str]:

@@ -198,5 +198,17 @@ def Page():
         name="redphone: watch a crisis unfold",
         play_interval=200,
     )
+    SetupSidebar(setup)
+
+
+@solara.component
+def SetupSidebar(setup: DashboardSetup):
+    # The sidebar orders its parts by how deep they are called: one level below SolaraViz's own
+    # sidebar puts the set-up under Controls (Reset, Step), where Reset is at hand.
+    SetupInSidebar(setup)
+
+
+@solara.component
+def SetupInSidebar(setup: DashboardSetup):
     with solara.Sidebar():
         SetupCard(setup)

@@ -26,8 +26,10 @@ SHORT_RUNGS = ("0 normal", "1 verbal", "2 mobilise", "3 border fire", "4 strikes
 assert len(SHORT_RUNGS) == len(RUNG_WORDS)
 
 
-def _figure(rows: int = 1, cols: int = 1, **kwargs):
-    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+def _figure(rows: int = 1, cols: int = 1, left: float = 0.12, **kwargs):
+    # fixed margins: a layout engine would double the drawing time of every step
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    fig.subplots_adjust(left=left, right=0.98, top=0.92, bottom=0.13, hspace=0.12, wspace=0.25)
     return fig, fig.subplots(rows, cols, squeeze=False, **kwargs)
 
 
@@ -41,7 +43,7 @@ def _waiting(ax) -> None:
 
 def ladder(daily: Mapping, sides: Sequence[str]) -> Figure:
     """Crisis level and each side's rung over time, with the day's events marked beneath."""
-    fig, axes = _figure(2, 1, sharex=True, height_ratios=(3, 2))
+    fig, axes = _figure(2, 1, left=0.15, sharex=True, height_ratios=(3, 2))
     top, strip = axes[0, 0], axes[1, 0]
     top.set_title("Escalation ladder", loc="left", fontsize="medium")
     top.set_yticks(range(len(SHORT_RUNGS)), SHORT_RUNGS, fontsize="small")
@@ -73,7 +75,7 @@ def ladder(daily: Mapping, sides: Sequence[str]) -> Figure:
 
 def hostility(daily: Mapping, sides: Sequence[str]) -> Figure:
     """Each side's hostility distribution today (the public's histogram) and its mean over time."""
-    fig, axes = _figure(1, 2, width_ratios=(1, 1))
+    fig, axes = _figure(1, 2, left=0.11, width_ratios=(1, 1))
     hist, trend = axes[0, 0], axes[0, 1]
     hist.set_title("Public hostility today", loc="left", fontsize="medium")
     hist.set_xlabel("hostility toward the rival")
@@ -91,10 +93,9 @@ def hostility(daily: Mapping, sides: Sequence[str]) -> Figure:
     for s in (0, 1):
         share = counts[s] / max(float(counts[s].sum()), 1e-12)
         hist.stairs(share, edges, color=SIDE_COLOURS[s], fill=True, alpha=0.25)
-        hist.stairs(share, edges, color=SIDE_COLOURS[s], lw=1.4, label=sides[s])
         mean = float(daily["hostility_mean"][-1, s])
+        hist.stairs(share, edges, color=SIDE_COLOURS[s], lw=1.4, label=f"{sides[s]} (mean {mean:.2f})")
         hist.axvline(mean, color=SIDE_COLOURS[s], ls="--", lw=1.2)
-        hist.annotate(f"mean {mean:.2f}", (mean, 1 - 0.1 * (s + 1)), xycoords=("data", "axes fraction"), color=SIDE_COLOURS[s], fontsize="x-small", ha="center")
         m, sd = daily["hostility_mean"][:, s], daily["hostility_std"][:, s]
         trend.fill_between(days, m - sd, m + sd, color=SIDE_COLOURS[s], alpha=0.15, lw=0)
         trend.plot(days, m, color=SIDE_COLOURS[s], lw=1.6, label=sides[s])
@@ -105,6 +106,7 @@ def hostility(daily: Mapping, sides: Sequence[str]) -> Figure:
 
 def _two_panels(daily, sides, title, panels):
     fig, axes = _figure(len(panels), 1, sharex=True)
+    fig.subplots_adjust(hspace=0.1)
     axes[0, 0].set_title(title, loc="left", fontsize="medium")
     days = _days(daily)
     for (key, label, ylim), ax in zip(panels, axes[:, 0]):

@@ -93,7 +93,7 @@ def browser(server):
 
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         context = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1500, "height": 1150},
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1500, "height": 1400},
         )
         yield context
         context.close()

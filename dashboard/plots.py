@@ -67,7 +67,7 @@ def ladder(daily: Mapping, sides: Sequence[str]) -> Figure:
         strip.scatter(hit, np.full(len(hit), 1), marker="x", color=SIDE_COLOURS[s], s=25)
     for row, key in ((2, "hotline_call"), (3, "dgmo_call"), (4, "mediation"), (5, "ceasefire")):
         hit = np.flatnonzero(daily[key] > 0.5)
-        strip.scatter(hit, np.full(len(hit), row), marker="|", color=CHANNEL_COLOURS[rows[row]], s=60)
+        strip.scatter(hit, np.full(len(hit), row), marker="|", color=CHANNEL_COLOURS[rows[row]], s=70, linewidths=2)
     strip.set_xlim(-0.5, max(len(days), 10) - 0.5)
     strip.grid(axis="x", alpha=0.3)
     return fig

@@ -53,13 +53,13 @@ DASHBOARD_ENV := SOLARA_TELEMETRY_MIXPANEL_ENABLE=false
 .PHONY: dashboard dashboard-assets chromium
 
 dashboard-assets: $(STAMP)
-	@command -v npm >/dev/null || { echo "== installing npm (apt-get)"; apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
+	@command -v npm >/dev/null || { echo "== installing npm (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@$(PY) scripts/dashboard/fetch_solara_assets.py > $(VENV)/fetch_solara_assets.log 2>&1 \
 	    || { cat $(VENV)/fetch_solara_assets.log; exit 1; }
 	@tail -n 1 $(VENV)/fetch_solara_assets.log
 
 chromium:
-	@command -v chromium >/dev/null || { echo "== installing chromium (apt-get)"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "== installing chromium (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # the browser tests are part of `make test`; REDPHONE_BROWSER_TESTS=required makes a missing browser a failure, not a skip
 test: dashboard-assets chromium

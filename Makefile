@@ -41,3 +41,9 @@ docs-params: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache
+
+# Every figure of the paper from one command (scripts/figures.py, docs/figures.md): runs what is
+# missing into outputs/figures-data/, reuses complete results, writes figures/<name>.png/.pdf/.csv.
+# QUICK=1: small sizes into figures/quick/, for tests (under 5 minutes on a 2-core CPU).
+figures: $(STAMP)
+	@$(PY) scripts/figures.py $(if $(filter 1,$(QUICK)),--quick)

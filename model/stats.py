@@ -33,7 +33,7 @@ def wilson(successes, n, z: float = Z95) -> Estimate:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+    return Estimate(p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)), n)  # min/max: rounding at p = 0 or 1
 
 
 def proportion(flags, z: float = Z95) -> Estimate:
@@ -70,3 +70,26 @@ def mean_band(values, axis: int = 0, z: float = Z95):
     sd = np.nanstd(x, axis=axis, ddof=1) if x.shape[axis] > 1 else np.zeros_like(mean)
     half = z * sd / np.sqrt(np.maximum(n, 1))
     return mean, mean - half, mean + half, n
+
+
+def poisson_rate(count: int, exposure: float, level: float = 0.95) -> Estimate:
+    """Rate count/exposure with the exact (Garwood) Poisson interval, found by bisection on the Poisson tail."""
+    k, alpha = int(count), (1 - level) / 2
+
+    def cdf(lam, upto):  # P(X <= upto) for X ~ Poisson(lam)
+        term, total = np.exp(-lam), np.exp(-lam)
+        for i in range(1, upto + 1):
+            term *= lam / i
+            total += term
+        return total
+
+    def solve(f, lo, hi):
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) else (lo, mid)
+        return (lo + hi) / 2
+
+    top = 10.0 * (k + 10)
+    low = 0.0 if k == 0 else solve(lambda lam: 1 - cdf(lam, k - 1) < alpha, 0.0, top)  # P(X >= k) < alpha: lam too small
+    high = solve(lambda lam: cdf(lam, k) > alpha, 0.0, top)
+    return Estimate(k / exposure, low / exposure, high / exposure, k)

@@ -43,3 +43,11 @@ def test_mean_band_per_column():
     np.testing.assert_allclose(mean, [2.0, 1.0])
     np.testing.assert_array_equal(n, [3, 2])
     assert low[0] < 2.0 < high[0] and low[1] == high[1] == 1.0
+
+
+def test_poisson_rate_matches_garwood():
+    from model.stats import poisson_rate
+
+    est = poisson_rate(7, 1.0)  # chi-square quantiles: 2.814 to 14.423
+    assert est.low == pytest.approx(2.8143, abs=1e-3) and est.high == pytest.approx(14.4227, abs=1e-3)
+    assert poisson_rate(0, 2.0).low == 0.0 and poisson_rate(0, 2.0).high == pytest.approx(3.6889 / 2, abs=1e-3)

@@ -51,14 +51,26 @@ def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
     manifest = sweep_dir / "multirun.yaml"
     if not manifest.exists():
         return None
+    cfg = OmegaConf.load(manifest)
+    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, list(OmegaConf.select(cfg, "hydra.overrides.task") or []))
+
+
+def expand(params, task: list[str]) -> list[list[str]]:
+    """Hydra's basic sweeper's job list: hydra.sweeper.params first, then the command line's overrides."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # noqa: PLC0415
     from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
 
-    cfg = OmegaConf.load(manifest)
-    params = OmegaConf.select(cfg, "hydra.sweeper.params") or {}
-    arguments = [f"{k}={v}" for k, v in params.items()] + list(OmegaConf.select(cfg, "hydra.overrides.task") or [])
+    arguments = [f"{k}={v}" for k, v in params.items()] + list(task)
     overrides = OverridesParser.create().parse_overrides(arguments)
     return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+
+
+def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:
+    """The jobs `run.py -m +experiment=NAME OVERRIDES` will make, before it runs."""
+    from model.config import CONFIG_DIR  # noqa: PLC0415
+
+    cfg = OmegaConf.load(CONFIG_DIR / "experiment" / f"{experiment}.yaml")
+    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, [f"+experiment={experiment}", *overrides])
 
 
 def _overrides(folder: Path) -> tuple[str, ...] | None:

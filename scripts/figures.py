@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +131,10 @@ def main(argv=None) -> int:
             seconds, finding = build(name, data_root, out, args.quick, args.fresh)
         except collect.JobsNotComplete as error:
             print(f"error: {error}", file=sys.stderr)
+            failed.append(name)
+            continue
+        except Exception:  # a drawing bug: report it, keep the data, go on with the other figures
+            traceback.print_exc()
             failed.append(name)
             continue
         print(f"{name}: {seconds:.0f} s: {finding}", file=sys.stderr)

@@ -15,11 +15,12 @@ from experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, fi
 from model.stats import mean_band, proportion
 
 QUICK = [*common.QUICK]
+SHORT = dict(status_quo="status quo", adhoc_hotline="ad hoc", automatic_hotline="automatic", full_framework="full")
 
 
 def draw(ds, summary: pd.DataFrame):
     frameworks = [f for f in FRAMEWORKS if f in set(ds["framework"].values)]
-    fig, (left, right) = figure(height=2.4, ncols=2, gridspec_kw=dict(width_ratios=[1.9, 1]))
+    fig, (left, right) = figure(height=2.8, ncols=2, gridspec_kw=dict(width_ratios=[1.9, 1]))
     rows, peaks = [], {}
     days = ds["day"].values
     for name in frameworks:
@@ -27,7 +28,7 @@ def draw(ds, summary: pd.DataFrame):
         mean, low, high, n = mean_band(level)
         colour = FRAMEWORK_COLOUR[name]
         left.fill_between(days, low, high, color=colour, alpha=0.2, lw=0)
-        left.plot(days, mean, color=colour, label=FRAMEWORK_LABEL[name])
+        left.plot(days, mean, color=colour, label=FRAMEWORK_LABEL[name].replace("\n", " "))
         rows.append(pd.DataFrame(dict(quantity="mean crisis level", framework=name, day=days, estimate=mean, low=low, high=high, n=n)))
         peak = summary.loc[summary["framework"] == name, "peak_rung"].to_numpy()
         peaks[name] = proportion(peak >= 4)
@@ -37,9 +38,9 @@ def draw(ds, summary: pd.DataFrame):
         rows.append(pd.DataFrame(dict(quantity="P(peak rung >= 4)", framework=[name], day=[np.nan], estimate=[est.value], low=[est.low], high=[est.high], n=[est.n])))
     n = int(ds.sizes["replicate"])
     left.set(xlabel="day after the attack", ylabel="crisis level (rung)", ylim=(0, None), title=f"a  mean crisis level (95% band, n = {n})")
-    left.legend(loc="upper right", handlelength=1.2)
-    right.set_xticks(range(len(frameworks)), [FRAMEWORK_LABEL[f].split("\n")[0].replace(" hotline", "").replace("hotline +", "full") for f in frameworks], rotation=45, ha="right")
-    right.set(ylabel="P(peak rung >= 4)", ylim=(0, 1), title="b  strikes on territory")
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncols=2, handlelength=1.2)
+    right.set_xticks(range(len(frameworks)), [SHORT[f] for f in frameworks], rotation=45, ha="right")
+    right.set(ylabel="P(peak rung >= 4)", ylim=(0, 1), title="b  strikes")
     base, auto = peaks.get("status_quo"), peaks.get("automatic_hotline")
     finding = "P(peak rung >= 4): " + "; ".join(f"{FRAMEWORK_LABEL[f].replace(chr(10), ' ')} {fmt(peaks[f])}" for f in frameworks)
     if base and auto:

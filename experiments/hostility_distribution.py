@@ -36,9 +36,9 @@ def draw(ds, summary: pd.DataFrame):
             mesh = ax.pcolormesh(edges_x, edges_y, share.T, vmin=0, vmax=vmax, rasterized=True)
             mean = ds["hostility_mean"].sel({TRACK2: setting}).isel(side=row).mean("replicate").values
             ax.plot(days, mean, color="white", lw=0.8)
-            ax.set_title(f"{'abcd'[2 * row + col]}  {side}, Track-II {'on' if setting else 'off'}")
+            ax.set_title(f"{'abcd'[2 * row + col]}  " + (("with" if setting else "without") + " Track-II" if row == 0 else ""))
             if col == 0:
-                ax.set_ylabel("hostility")
+                ax.set_ylabel(f"{side}\nhostility")
             rows.append(pd.DataFrame(dict(quantity="share of citizens", side=side, track2=int(setting), day=np.repeat(days, len(bins)),
                                           hostility_bin=np.tile(bins, len(days)), estimate=share.reshape(-1), low=np.nan, high=np.nan,
                                           n=int(ds.sizes["replicate"]))))

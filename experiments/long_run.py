@@ -33,7 +33,7 @@ def draw(ds, summary: pd.DataFrame):
     decades = ds.sizes["day"] / 3652.5
     table = record.nuclear_era(record.load())
     years = RECORD_YEARS[1] - RECORD_YEARS[0] + 1
-    fig, (left, right) = figure(height=2.5, ncols=2, gridspec_kw=dict(width_ratios=[1, 1.6]))
+    fig, (left, right) = figure(height=2.9, ncols=2, gridspec_kw=dict(width_ratios=[1, 2.2]))
     rows, labels = [], []
     rate = poisson_rate(len(table), years / 10)
     estimates = [("record", "India-Pakistan\n1990-2025", rate, GREY)]
@@ -44,8 +44,9 @@ def draw(ds, summary: pd.DataFrame):
         left.errorbar(i, est.value, yerr=[[est.value - est.low], [est.high - est.value]], fmt="o", color=colour)
         labels.append(label)
         rows.append(dict(quantity="crises per decade", source=key, peak_rung=np.nan, estimate=est.value, low=est.low, high=est.high, n=est.n))
-    left.set_xticks(range(len(labels)), ["record", *("status quo" if f == "status_quo" else "full" for f in frameworks)])
-    left.set(ylabel="crises per decade", ylim=(0, None), title="a  frequency")
+    left.set_xticks(range(len(labels)), ["record", *("status quo" if f == "status_quo" else "full" for f in frameworks)], rotation=45, ha="right")
+    left.set_yscale("log")
+    left.set(ylabel="crises per decade (log scale)", xlim=(-0.5, len(labels) - 0.5), title="a  frequency")
 
     peaks = {"record": table["peak_rung"].to_numpy()}
     for name in frameworks:
@@ -61,14 +62,14 @@ def draw(ds, summary: pd.DataFrame):
         x = np.arange(len(RUNGS)) + (j - (len(sources) - 1) / 2) * width
         v = np.array([e.value for e in ests])
         err = np.array([[e.value - e.low for e in ests], [e.high - e.value for e in ests]])
-        name = "record (1990-2025)" if source == "record" else FRAMEWORK_LABEL[source].replace("\n", " ")
+        name = "record 1990-2025" if source == "record" else FRAMEWORK_LABEL[source].replace("\n", " ")
         right.bar(x, np.nan_to_num(v), width, color=colour, label=f"{name}, {len(peaks[source])} crises")
         right.errorbar(x, np.nan_to_num(v), yerr=np.nan_to_num(err), fmt="none", ecolor="#444444", elinewidth=0.6)
         for rung, est in zip(RUNGS, ests):
             rows.append(dict(quantity="share of crises by peak rung", source=source, peak_rung=rung, estimate=est.value, low=est.low, high=est.high, n=est.n))
     right.set_xticks(range(len(RUNGS)), [str(r) for r in RUNGS])
-    right.set(xlabel="peak rung of a crisis", ylabel="share of crises", ylim=(0, 1), title=f"b  peak rungs ({int(ds.sizes['replicate'])} x {decades * 10:.0f} years per framework)")
-    right.legend(loc="upper right", fontsize=5.5)
+    right.set(xlabel="peak rung of a crisis", ylabel="share of crises", ylim=(0, 1), title=f"b  peak rungs ({int(ds.sizes['replicate'])} x {decades * 10:.0f} y)")
+    fig.legend(*right.get_legend_handles_labels(), loc="outside lower center", fontsize=5.5)
     parts = [f"record {fmt(rate)}"] + [f"{FRAMEWORK_LABEL[f].replace(chr(10), ' ')} {fmt(e[2])}" for f, e in zip(frameworks, estimates[1:])]
     high = "; ".join(f"{'record' if s == 'record' else FRAMEWORK_LABEL[s].replace(chr(10), ' ')} {fmt(proportion(peaks[s] >= 4))}" for s in sources)
     finding = "crises per decade: " + "; ".join(parts) + f". Share of crises peaking at rung >= 4: {high}"

@@ -8,7 +8,8 @@ For each figure (experiments/<name>.py, configs/experiment/<name>.yaml) the
 Hydra app runs the experiment's sweep as a subprocess into
 outputs/figures-data/<full|quick>/<name>/ (a Hydra multirun folder). Complete
 jobs are reused; a job that is missing or failed is rerun alone into its own
-folder; a change to the configs or the quick overrides reruns the experiment.
+folder, and so is a complete job whose saved config (.hydra/config.yaml) is
+not what its overrides compose to now; other quick overrides rerun the experiment.
 Then scripts/collect.py gathers the jobs and the experiment's draw() makes the
 figure from the saved results only. Run times and one-line findings go to
 <data>/report.md.
@@ -17,7 +18,6 @@ figure from the saved results only. Run times and one-line findings go to
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import os
 import re
@@ -36,17 +36,28 @@ import collect  # noqa: E402
 from experiments import FIGURES  # noqa: E402
 from experiments.common import save  # noqa: E402
 
-REQUEST = "figures-request.txt"
 JOB_LINE = re.compile(r"#(\d+) : ")
 PROGRESS_LINE = re.compile(r"(\d+)/(\d+) replicates")
 
 
-def request(name: str, overrides: list[str]) -> str:
-    """What the data of a figure were made from: the command's overrides and every config file."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "configs").rglob("*.yaml")):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"experiment: {name}\noverrides: {' '.join(overrides)}\nconfigs: {digest.hexdigest()}\n"
+def composed(overrides: list[str]) -> str:
+    """The job config Hydra composes for these overrides, as YAML (what the job's .hydra/config.yaml holds)."""
+    from hydra import compose, initialize_config_dir  # noqa: PLC0415
+    from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
+    from omegaconf import OmegaConf  # noqa: PLC0415
+
+    from model.config import CONFIG_DIR, register  # noqa: PLC0415
+
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        return OmegaConf.to_yaml(compose(config_name="config", overrides=list(overrides)))
+
+
+def stale(job: collect.Job) -> bool:
+    """A complete job whose saved config is not what its overrides compose to now (the configs changed)."""
+    saved = job.folder / ".hydra" / "config.yaml"
+    return not saved.exists() or saved.read_text() != composed(list(job.overrides))
 
 
 def _stream(command: list[str], log, bar, n_jobs: int, job: int = 0) -> int:
@@ -73,12 +84,10 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> list[col
     """Make every job of the figure's sweep complete, reusing the complete ones; returns the jobs."""
     from tqdm import tqdm  # noqa: PLC0415
 
-    wanted = request(name, overrides)
-    stamp = data / REQUEST
-    if data.exists() and (fresh or not stamp.exists() or stamp.read_text() != wanted):
-        shutil.rmtree(data)  # made from other configs or overrides: not reusable
+    manifest = data / "multirun.yaml"
+    if data.exists() and (fresh or not manifest.exists() or collect.expected_jobs(data) != collect.expected_jobs_of(name, overrides)):
+        shutil.rmtree(data)  # another sweep (other overrides), or never launched: not reusable
     data.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(wanted)
     app = [sys.executable, str(ROOT / "scripts" / "run.py")]
     jobs = collect.jobs(data) if (data / "multirun.yaml").exists() else None
     with open(data / "run.log", "a") as log:
@@ -88,11 +97,11 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> list[col
                 _stream([*app, "-m", f"+experiment={name}", *overrides, f"hydra.sweep.dir={data}"], log, bar, n)
                 bar.n = n
             jobs = collect.jobs(data)
-        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing")]
+        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing") or (job.complete and stale(job))]
         if todo:
             with tqdm(total=len(todo), desc=f"{name}: rerun", unit="job", mininterval=2) as bar:
                 for i, job in enumerate(todo):
-                    print(f"{name}: rerunning job {job.num} ({job.status}: {job.reason})", file=sys.stderr)
+                    print(f"{name}: rerunning job {job.num} ({job.status if not job.complete else 'stale: its configs changed'}{': ' + job.reason if job.reason else ''})", file=sys.stderr)
                     _stream([*app, *job.overrides, f"hydra.run.dir={job.folder}"], log, bar, len(todo), i)
             jobs = collect.jobs(data)
     return jobs

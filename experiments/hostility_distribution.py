@@ -42,7 +42,8 @@ def draw(ds, summary: pd.DataFrame):
             rows.append(pd.DataFrame(dict(quantity="share of citizens", side=side, track2=int(setting), day=np.repeat(days, len(bins)),
                                           hostility_bin=np.tile(bins, len(days)), estimate=share.reshape(-1), low=np.nan, high=np.nan,
                                           n=int(ds.sizes["replicate"]))))
-    fig.colorbar(mesh, ax=axes[:2, :], shrink=0.6, label="share of citizens")
+    cax = axes[2, 1].inset_axes([0.05, 0.82, 0.9, 0.08])  # the empty slot beside the effect panel
+    fig.colorbar(mesh, cax=cax, orientation="horizontal", label="share of citizens per bin")
     effect_ax = axes[2, 0]
     on, off = max(settings), min(settings)
     findings = []
@@ -59,6 +60,6 @@ def draw(ds, summary: pd.DataFrame):
     effect_ax.set(xlabel="day after the attack", ylabel="difference in\nmean hostility", title="e  Track-II on minus off")
     effect_ax.legend(loc="lower left")
     axes[2, 1].axis("off")
-    axes[2, 1].text(0, 0.5, f"n = {int(ds.sizes['replicate'])} replicates per setting,\nsame seeds with and without\nTrack-II; band: 95% interval", fontsize=6, va="center")
+    axes[2, 1].text(0, 0.3, f"n = {int(ds.sizes['replicate'])} per setting, same\nseeds with and without\nTrack-II; band: 95% interval", fontsize=6, va="center")
     finding = f"Track-II changes mean public hostility on day {int(days[-1])} by " + ", ".join(findings) + f" (n = {int(ds.sizes['replicate'])})"
     return fig, pd.concat(rows, ignore_index=True), finding

@@ -74,5 +74,13 @@ def draw(ds, summary: pd.DataFrame):
     axes[0].legend(loc="upper right", ncols=2, fontsize=5.5,
                    title="replicates with a ceasefire: " + ", ".join(f"{'rules' if s else 'no rules'} {counts[s]}/{total}" for s in settings), title_fontsize=5.5)
     parts = [f"{side} {'with' if s else 'without'} rules {e.value:.3f} [{e.low:.3f}, {e.high:.3f}] (n = {e.n})" for (s, side), e in sorted(end_hostility.items())]
+    effects = []
+    for side in sides:
+        without, with_ = end_hostility.get((min(settings), side)), end_hostility.get((max(settings), side))
+        if without and with_:  # difference of independent means, interval from the two bootstrap half-widths
+            half = np.hypot((without.high - without.low) / 2, (with_.high - with_.low) / 2)
+            effects.append(f"{side} {with_.value - without.value:+.3f} [{with_.value - without.value - half:+.3f}, {with_.value - without.value + half:+.3f}]")
     finding = "mean hostility 30 days after the first ceasefire: " + ("; ".join(parts) if parts else "no replicate reached a ceasefire")
+    if effects:
+        finding += "; rules minus no rules: " + ", ".join(effects)
     return fig, pd.concat(rows, ignore_index=True), finding

@@ -80,8 +80,8 @@ def _stream(command: list[str], log, bar, n_jobs: int, job: int = 0) -> int:
     return process.wait()
 
 
-def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> list[collect.Job]:
-    """Make every job of the figure's sweep complete, reusing the complete ones; returns the jobs."""
+def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> tuple[list[collect.Job], int]:
+    """Make every job of the figure's sweep complete, reusing the complete ones; returns (the jobs, how many ran now)."""
     from tqdm import tqdm  # noqa: PLC0415
 
     manifest = data / "multirun.yaml"
@@ -90,29 +90,30 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> list[col
     data.mkdir(parents=True, exist_ok=True)
     app = [sys.executable, str(ROOT / "scripts" / "run.py")]
     jobs = collect.jobs(data) if (data / "multirun.yaml").exists() else None
+    ran = 0
     with open(data / "run.log", "a") as log:
         if jobs is None:  # first time: the experiment's whole sweep in one Hydra multirun
             n = len(collect.expected_jobs_of(name, overrides))
             with tqdm(total=n, desc=f"{name}: jobs", unit="job", bar_format="{l_bar}{bar}| {n:.1f}/{total} jobs [{elapsed}<{remaining}]", mininterval=2) as bar:
                 _stream([*app, "-m", f"+experiment={name}", *overrides, f"hydra.sweep.dir={data}"], log, bar, n)
                 bar.n = n
-            jobs = collect.jobs(data)
+            jobs, ran = collect.jobs(data), n
         todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing") or (job.complete and stale(job))]
         if todo:
             with tqdm(total=len(todo), desc=f"{name}: rerun", unit="job", mininterval=2) as bar:
                 for i, job in enumerate(todo):
                     print(f"{name}: rerunning job {job.num} ({job.status if not job.complete else 'stale: its configs changed'}{': ' + job.reason if job.reason else ''})", file=sys.stderr)
                     _stream([*app, *job.overrides, f"hydra.run.dir={job.folder}"], log, bar, len(todo), i)
-            jobs = collect.jobs(data)
-    return jobs
+            jobs, ran = collect.jobs(data), ran + len(todo)
+    return jobs, ran
 
 
-def build(name: str, data_root: Path, out: Path, quick: bool, fresh: bool) -> tuple[float, str]:
+def build(name: str, data_root: Path, out: Path, quick: bool, fresh: bool) -> tuple[float, str, str]:
     module = importlib.import_module(f"experiments.{name}")
     overrides = list(module.QUICK) if quick else []
     data = data_root / name
     started = time.perf_counter()
-    jobs = ensure(name, data, overrides, fresh)
+    jobs, ran = ensure(name, data, overrides, fresh)
     if not all(job.complete for job in jobs):
         raise collect.JobsNotComplete(f"{name}: " + collect.report(jobs) + f"\n(log: {data / 'run.log'})")
     table, dataset, _ = collect.collect(data)
@@ -120,7 +121,7 @@ def build(name: str, data_root: Path, out: Path, quick: bool, fresh: bool) -> tu
     dataset, table = collect.load(data)  # the figure sees exactly what was saved
     fig, plotted, finding = module.draw(dataset, table)
     save(fig, plotted, out, name)
-    return time.perf_counter() - started, finding
+    return time.perf_counter() - started, finding, f"{ran} of {len(jobs)}"
 
 
 def main(argv=None) -> int:
@@ -134,10 +135,10 @@ def main(argv=None) -> int:
     mode = "quick" if args.quick else "full"
     out = args.out or (ROOT / "figures" / ("quick" if args.quick else ""))
     data_root = args.data or (ROOT / "outputs" / "figures-data" / mode)
-    lines, failed = [f"# figures ({mode})", "", "| figure | run time (s) | finding |", "|---|---|---|"], []
+    lines, failed = [f"# figures ({mode})", "", "| figure | jobs run now | run time (s) | finding |", "|---|---|---|---|"], []
     for name in args.only or FIGURES:
         try:
-            seconds, finding = build(name, data_root, out, args.quick, args.fresh)
+            seconds, finding, ran = build(name, data_root, out, args.quick, args.fresh)
         except collect.JobsNotComplete as error:
             print(f"error: {error}", file=sys.stderr)
             failed.append(name)
@@ -146,8 +147,8 @@ def main(argv=None) -> int:
             traceback.print_exc()
             failed.append(name)
             continue
-        print(f"{name}: {seconds:.0f} s: {finding}", file=sys.stderr)
-        lines.append(f"| {name} | {seconds:.0f} | {finding} |")
+        print(f"{name}: {seconds:.0f} s ({ran} jobs run): {finding}", file=sys.stderr)
+        lines.append(f"| {name} | {ran} | {seconds:.0f} | {finding} |")
     data_root.mkdir(parents=True, exist_ok=True)
     (data_root / "report.md").write_text("\n".join(lines) + "\n")
     print(f"wrote the figures to {out} and run times and findings to {data_root / 'report.md'}", file=sys.stderr)

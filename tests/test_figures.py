@@ -58,7 +58,7 @@ def test_quick_figures_build_from_nothing_and_a_second_run_reuses_and_repeats(tm
             assert (first / f"{name}.{ext}").stat().st_size > 0, f"{name}.{ext}"
         assert len(pd.read_csv(first / f"{name}.csv")) > 0
     report = (data / "report.md").read_text()
-    assert all(f"| {name} |" in report for name in FIGURES)
+    assert all(f"| {name} | " in report for name in FIGURES)
     stamps = {p: p.stat().st_mtime_ns for p in data.rglob("summary.parquet")}
 
     again = subprocess.run([*command, "--out", str(second)], cwd=ROOT, capture_output=True, text=True, timeout=900)

@@ -51,7 +51,7 @@ def draw(ds, summary: pd.DataFrame):
         ax.axvline(value, color="grey", lw=0.5, ls=":")
         ax.text(value, 1.0, label, fontsize=5.5, rotation=90, va="top", ha="right", color="grey")
     ax.set(xlabel="strategic culture (crisis seen as an opening)", ylabel="P(crisis ends in a new institution)", ylim=(0, 1.02),
-           title=f"crises that ended: n = {min(ended_n)}-{max(ended_n)} of {int(ds.sizes['replicate'])} per point")
+           title=f"crises that ended: n = {min(ended_n)}{'' if min(ended_n) == max(ended_n) else f'-{max(ended_n)}'} of {int(ds.sizes['replicate'])} per point")
     ax.legend(loc="upper left")
     finding = f"P(new institution | crisis ended) rises from {fmt(curves['any'][0])} at culture {cultures[0]:g} to {fmt(curves['any'][-1])} at {cultures[-1]:g}"
     return fig, pd.DataFrame(rows), finding

@@ -47,7 +47,7 @@ def draw(ds, summary: pd.DataFrame):
     sides = side_names(ds)
     settings = [float(v) for v in ds[RULES].values]
     lags = np.arange(-BEFORE, AFTER + 1)
-    fig, axes = figure(height=3.3, nrows=2, sharex=True)
+    fig, axes = figure(height=3.7, nrows=2, sharex=True)
     rows, counts, end_hostility = [], {}, {}
     for setting in settings:
         one = ds.sel({RULES: setting})
@@ -71,8 +71,8 @@ def draw(ds, summary: pd.DataFrame):
     axes[1].set(ylabel="mean hostility", xlabel="days since the first ceasefire", title="b  the public after the ceasefire")
     for ax in axes:
         ax.axvline(0, color="grey", lw=0.5, ls=":")
-    axes[0].legend(loc="upper right", ncols=2, fontsize=5.5,
-                   title="replicates with a ceasefire: " + ", ".join(f"{'rules' if s else 'no rules'} {counts[s]}/{total}" for s in settings), title_fontsize=5.5)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=5.5,
+               title="replicates with a ceasefire: " + ", ".join(f"{'rules' if s else 'no rules'} {counts[s]}/{total}" for s in settings), title_fontsize=5.5)
     parts = [f"{side} {'with' if s else 'without'} rules {e.value:.3f} [{e.low:.3f}, {e.high:.3f}] (n = {e.n})" for (s, side), e in sorted(end_hostility.items())]
     effects = []
     for side in sides:

@@ -68,3 +68,9 @@ test: export REDPHONE_BROWSER_TESTS = required
 dashboard: $(STAMP) dashboard-assets
 	@echo "== redphone dashboard: open http://$(HOST):$(PORT)/ in a browser (Ctrl-C stops it)"
 	@$(DASHBOARD_ENV) $(VENV)/bin/solara run dashboard/app.py --host $(HOST) --port $(PORT) --production --no-open
+
+# Every figure of the paper from one command (scripts/figures.py, docs/figures.md): runs what is
+# missing into outputs/figures-data/, reuses complete results, writes figures/<name>.png/.pdf/.csv.
+# QUICK=1: small sizes into figures/quick/, for tests (under 5 minutes on a 2-core CPU).
+figures: $(STAMP)
+	@$(PY) scripts/figures.py $(if $(filter 1,$(QUICK)),--quick)

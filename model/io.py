@@ -139,7 +139,7 @@ def complete(folder) -> bool:
     folder = Path(folder)
     try:
         with xr.open_dataset(folder / RESULTS, engine="h5netcdf") as ds:
-            n = ds.sizes["replicate"]
+            n = ds["crisis_level"].size // ds.sizes["day"]  # replicates x grid points: one summary row each
         return len(pd.read_parquet(folder / SUMMARY)) == n
     except (OSError, ValueError, KeyError):
         return False

@@ -16,17 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from experiments.okabe_ito import OKABE_ITO  # noqa: E402
+from experiments.common import OKABE_ITO, figure, save  # noqa: E402
 from model import io  # noqa: E402
-from model.stats import mean_ci, wilson  # noqa: E402
+from model.stats import bootstrap_mean, mean_band, proportion  # noqa: E402
 
 SWITCH_PREFIX = "institutions."
 
@@ -54,12 +50,10 @@ def label(row: pd.Series, varying: list[str]) -> str:
     return ", ".join(parts) or "all jobs"
 
 
-def fmt(estimate, low, high, digits=2) -> str:
-    if not np.isfinite(estimate):
+def fmt(estimate, digits=2) -> str:
+    if not np.isfinite(estimate.value):
         return "n/a"
-    if not np.isfinite(low):
-        return f"{estimate:.{digits}f}"
-    return f"{estimate:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    return f"{estimate.value:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
 
 
 def table(frames: list[pd.DataFrame], sides: list[str]) -> pd.DataFrame:
@@ -67,50 +61,39 @@ def table(frames: list[pd.DataFrame], sides: list[str]) -> pd.DataFrame:
     varying = [c for c in config_cols if len({str(f[c].iloc[0]) for f in frames}) > 1]
     rows = []
     for frame in frames:
-        n = len(frame)
-        p4 = wilson(int((frame["peak_rung"] >= 4).sum()), n)
-        peak = mean_ci(frame["peak_rung"])
-        days = mean_ci(frame["crisis_days"])
-        ceasefire = mean_ci(frame["days_to_ceasefire"])
+        ceasefire = bootstrap_mean(frame["days_to_ceasefire"])
         row = {
             "setting": label(frame.iloc[0], varying),
-            "replicates": n,
-            "P(peak rung >= 4)": fmt(*p4),
-            "mean peak rung": fmt(*peak[:3]),
-            "crisis days": fmt(*days[:3], digits=1),
-            "days to ceasefire": fmt(*ceasefire[:3], digits=1) + f" (n={ceasefire[3]})",
+            "replicates": len(frame),
+            "P(peak rung >= 4)": fmt(proportion(frame["peak_rung"] >= 4)),
+            "mean peak rung": fmt(bootstrap_mean(frame["peak_rung"])),
+            "crisis days": fmt(bootstrap_mean(frame["crisis_days"]), digits=1),
+            "days to ceasefire": fmt(ceasefire, digits=1) + f" (n={ceasefire.n})",
         }
         for i, side in enumerate(sides):
-            row[f"hostility at end, {side}"] = fmt(*mean_ci(frame[f"hostility_end_{'AB'[i]}"])[:3])
-        row["_p4"] = p4[0]
+            row[f"hostility at end, {side}"] = fmt(bootstrap_mean(frame[f"hostility_end_{'AB'[i]}"]))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def figure(datasets: list[xr.Dataset], labels: list[str], out: Path) -> None:
-    style = Path(__file__).resolve().parent.parent / "experiments" / "redphone.mplstyle"
-    with plt.style.context(str(style)) if style.exists() else plt.style.context("default"):
-        fig, ax = plt.subplots(figsize=(6.5, 3.6))
-        rows = []
-        for i, (ds, name) in enumerate(zip(datasets, labels)):
-            level = ds["crisis_level"].values.astype(float)  # (replicate, day)
-            n = level.shape[0]
-            mean = level.mean(axis=0)
-            half = 1.96 * level.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
-            days = ds["day"].values
-            colour = OKABE_ITO[i % len(OKABE_ITO)]
-            ax.plot(days, mean, color=colour, label=f"{name} (n={n})", lw=1.6, ls=("-", "--", "-.", ":")[i % 4])
-            ax.fill_between(days, mean - half, mean + half, color=colour, alpha=0.2, lw=0)
-            rows.append(pd.DataFrame({"setting": name, "day": days, "mean": mean, "low": mean - half, "high": mean + half, "replicates": n}))
-        ax.set_xlabel("day")
-        ax.set_ylabel("crisis level (rung of the higher side)")
-        ax.set_ylim(0, 6)
-        ax.set_title("Crisis level over time: mean and 95% interval", fontsize=10)
-        ax.legend(fontsize=7, frameon=False, loc="upper right")
-        fig.tight_layout()
-        fig.savefig(out / "crisis_level.png", dpi=150, metadata={"Software": None})
-        plt.close(fig)
-    pd.concat(rows).to_csv(out / "crisis_level.csv", index=False)
+def draw(datasets: list[xr.Dataset], labels: list[str], out: Path) -> None:
+    """Crisis level over time per setting: the mean over replicates with its 95% band."""
+    fig, ax = figure(height=3.2, width=6.0)
+    colours = list(OKABE_ITO.values())
+    rows = []
+    for i, (ds, name) in enumerate(zip(datasets, labels)):
+        mean, low, high, n = mean_band(ds["crisis_level"].values, axis=0)
+        days = ds["day"].values
+        colour = colours[i % len(colours)]
+        ax.plot(days, mean, color=colour, label=f"{name} (n={int(n.max())})", lw=1.6, ls=("-", "--", "-.", ":")[i % 4])
+        ax.fill_between(days, low, high, color=colour, alpha=0.2, lw=0)
+        rows.append(pd.DataFrame({"setting": name, "day": days, "mean": mean, "low": low, "high": high, "replicates": n}))
+    ax.set_xlabel("day")
+    ax.set_ylabel("crisis level (higher side's rung)")
+    ax.set_ylim(0, 6)
+    ax.set_title("Crisis level over time: mean and 95% interval")
+    ax.legend(frameon=False, loc="upper right")
+    save(fig, pd.concat(rows), out, "crisis_level")
 
 
 def main(argv=None) -> int:
@@ -132,13 +115,13 @@ def main(argv=None) -> int:
     summary = table(frames, sides)
     out = args.sweep / "report"
     out.mkdir(exist_ok=True)
-    shown = summary.drop(columns="_p4")
+    shown = summary
     preset, days = frames[0]["preset"].iloc[0], int(datasets[0].sizes["day"])
-    print(f"\n{preset}, {days} days; estimates with 95% intervals (Wilson for proportions, normal for means)\n")
+    print(f"\n{preset}, {days} days; estimates with 95% intervals (Wilson for proportions, seeded bootstrap for means)\n")
     print(shown.to_string(index=False))
     shown.to_csv(out / "table.csv", index=False)
     (out / "table.md").write_text(shown.to_markdown(index=False) if hasattr(shown, "to_markdown") and _has_tabulate() else shown.to_string(index=False))
-    figure(datasets, list(summary["setting"]), out)
+    draw(datasets, list(summary["setting"]), out)
     print(f"\nresults: {args.sweep}/<job>/results.nc, summary.parquet")
     print(f"table:   {out / 'table.csv'}\nfigure:  {out / 'crisis_level.png'} (data: crisis_level.csv)")
     return 0

@@ -1,0 +1,224 @@
+"""Collect a sweep folder into one tidy table and one dataset, naming every job that did not finish.
+
+    python scripts/collect.py SWEEP_DIR [--out DIR] [--partial]
+
+SWEEP_DIR is a Hydra multirun folder (``multirun.yaml`` and one numbered
+folder per job), or a single run's folder. The jobs a sweep should hold are
+recomputed from ``multirun.yaml`` exactly as Hydra's basic sweeper expands
+them, so a job that never started is named as well as one that failed or was
+killed. Writes ``collected.parquet`` (one row per job x grid point x
+replicate, with the job's sweep values as columns) and ``collected.nc`` (the
+daily series with the sweep values as dimensions) into SWEEP_DIR (or --out).
+Exit status 1 when a job is not complete, after naming it; with --partial the
+complete jobs are still collected and the others listed in the dataset's
+``jobs_not_complete`` attribute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
+import yaml  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
+
+from model import io  # noqa: E402
+
+COLLECTED_NC, COLLECTED_PARQUET = "collected.nc", "collected.parquet"
+
+
+@dataclass(frozen=True)
+class Job:
+    num: int
+    folder: Path
+    overrides: tuple[str, ...]  # the job's task overrides, as Hydra passed them
+    status: str  # complete | failed | incomplete | missing | unexpected
+    reason: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+
+def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
+    """The jobs Hydra's basic sweeper makes from multirun.yaml (in its order), or None without one."""
+    manifest = sweep_dir / "multirun.yaml"
+    if not manifest.exists():
+        return None
+    cfg = OmegaConf.load(manifest)
+    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, list(OmegaConf.select(cfg, "hydra.overrides.task") or []))
+
+
+def expand(params, task: list[str]) -> list[list[str]]:
+    """Hydra's basic sweeper's job list: hydra.sweeper.params first, then the command line's overrides."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # noqa: PLC0415
+    from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
+
+    arguments = [f"{k}={v}" for k, v in params.items()] + list(task)
+    overrides = OverridesParser.create().parse_overrides(arguments)
+    return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+
+
+def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:
+    """The jobs `run.py -m +experiment=NAME OVERRIDES` will make, before it runs."""
+    from model.config import CONFIG_DIR  # noqa: PLC0415
+
+    cfg = OmegaConf.load(CONFIG_DIR / "experiment" / f"{experiment}.yaml")
+    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, [f"+experiment={experiment}", *overrides])
+
+
+def _overrides(folder: Path) -> tuple[str, ...] | None:
+    path = folder / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return None
+    return tuple(yaml.safe_load(path.read_text()) or [])
+
+
+def _status(folder: Path) -> tuple[str, str]:
+    if not folder.exists():
+        return "missing", "never started: no job folder"
+    if io.complete(folder):
+        return "complete", ""
+    has_results, has_summary = (folder / io.RESULTS).exists(), (folder / io.SUMMARY).exists()
+    logs = sorted(p.name for p in folder.glob("*.log"))
+    see = f"; see {folder / logs[0]}" if logs else ""
+    if has_results and not has_summary:
+        return "incomplete", "results.nc without summary.parquet (killed while writing?)" + see
+    if has_summary:
+        return "incomplete", "summary.parquet does not match results.nc (unreadable or cut short)" + see
+    return "failed", "no results: the job failed, was killed or is still running" + see
+
+
+def jobs(sweep_dir) -> list[Job]:
+    """Every job of a sweep folder with its status; expected jobs first (by number), then unexpected folders."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise FileNotFoundError(f"{sweep_dir}: no such folder")
+    if (sweep_dir / io.RESULTS).exists() or (sweep_dir / ".hydra").is_dir():  # a single run's folder
+        status, reason = _status(sweep_dir)
+        return [Job(0, sweep_dir, _overrides(sweep_dir) or (), status, reason)]
+    numbered = {int(p.name): p for p in sweep_dir.iterdir() if p.is_dir() and p.name.isdigit()}
+    expected = expected_jobs(sweep_dir)
+    found = []
+    if expected is None:  # no manifest: the numbered folders are all we know of
+        for num in sorted(numbered):
+            status, reason = _status(numbered[num])
+            found.append(Job(num, numbered[num], _overrides(numbered[num]) or (), status, reason))
+        return found
+    for num, job in enumerate(expected):
+        folder = sweep_dir / str(num)
+        status, reason = _status(folder)
+        saved = _overrides(folder)
+        if status == "complete" and saved is not None and list(saved) != job:
+            status, reason = "incomplete", f"its overrides {list(saved)} are not the sweep's {job}"
+        found.append(Job(num, folder, tuple(job), status, reason))
+    for num in sorted(set(numbered) - set(range(len(expected)))):
+        found.append(Job(num, numbered[num], _overrides(numbered[num]) or (), "unexpected", "not a job of multirun.yaml's sweep"))
+    return found
+
+
+def sweep_values(all_jobs: list[Job]) -> dict[int, dict[str, object]]:
+    """Per job, the overrides whose value differs between jobs, as {coordinate: value}."""
+    parsed = {job.num: dict(_split(o) for o in job.overrides) for job in all_jobs}
+    keys = sorted({k for values in parsed.values() for k in values})
+    varying = [k for k in keys if len({str(values.get(k)) for values in parsed.values()}) > 1]
+    return {num: {k: values.get(k) for k in varying} for num, values in parsed.items()}
+
+
+def _split(override: str) -> tuple[str, object]:
+    key, _, value = override.partition("=")
+    key = key.lstrip("+~")
+    if "/" in key:  # a config group such as experiment/framework: the coordinate is its last part
+        key = key.rsplit("/", 1)[1]
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return key, parsed if isinstance(parsed, (bool, int, float, str)) else value
+
+
+def report(all_jobs: list[Job]) -> str:
+    done = sum(job.complete for job in all_jobs)
+    lines = [f"{done} of {len(all_jobs)} jobs complete"]
+    for job in all_jobs:
+        if not job.complete:
+            lines.append(f"  job {job.num} ({' '.join(job.overrides) or 'no overrides'}): {job.status}: {job.reason} [{job.folder}]")
+    return "\n".join(lines)
+
+
+def collect(sweep_dir, partial: bool = False) -> tuple[pd.DataFrame, xr.Dataset, list[Job]]:
+    """(tidy summary table, dataset with sweep dims, every job with its status); raises if a job is not complete unless partial."""
+    all_jobs = jobs(sweep_dir)
+    bad = [job for job in all_jobs if not job.complete]
+    if bad and not partial:
+        raise JobsNotComplete(report(all_jobs))
+    good = [job for job in all_jobs if job.complete]
+    if not good:
+        raise JobsNotComplete(report(all_jobs))
+    values = sweep_values(good if len(good) > 1 else all_jobs)
+    frames, datasets = [], []
+    for job in good:
+        ds, frame = io.load(job.folder)
+        coords = values.get(job.num, {})
+        frame = frame.assign(job=job.num, **{k: [v] * len(frame) for k, v in coords.items()})
+        frames.append(frame)
+        datasets.append(ds.expand_dims({k: [v] for k, v in coords.items()}) if coords else ds)
+    table = pd.concat(frames, ignore_index=True)
+    table.attrs = {}
+    if len(datasets) == 1:
+        dataset = datasets[0]
+    else:
+        try:  # a full product of sweep values: one hypercube, dtypes kept
+            dataset = xr.combine_by_coords(datasets, combine_attrs="drop_conflicts")
+        except ValueError:  # jobs missing from the product: align, fill with NaN
+            dataset = xr.merge(datasets, combine_attrs="drop_conflicts")
+    dataset.attrs["jobs"] = len(all_jobs)
+    dataset.attrs["jobs_not_complete"] = "; ".join(f"{j.num}: {j.status}" for j in bad)
+    dataset.attrs["sweep_dims"] = " ".join(sorted({k for v in values.values() for k in v}))
+    return table, dataset, all_jobs
+
+
+class JobsNotComplete(RuntimeError):
+    """A sweep with jobs that failed, were killed, or never started; the message names them."""
+
+
+def write(table: pd.DataFrame, dataset: xr.Dataset, out) -> tuple[Path, Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    nc, parquet = out / COLLECTED_NC, out / COLLECTED_PARQUET
+    io._atomic(nc, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
+    io._atomic(parquet, lambda tmp: table.to_parquet(tmp, index=False, engine="pyarrow"))
+    return nc, parquet
+
+
+def load(out) -> tuple[xr.Dataset, pd.DataFrame]:
+    out = Path(out)
+    return xr.load_dataset(out / COLLECTED_NC, engine="h5netcdf"), pd.read_parquet(out / COLLECTED_PARQUET)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="where to write collected.nc and collected.parquet (default: SWEEP_DIR)")
+    parser.add_argument("--partial", action="store_true", help="collect the complete jobs even when others are not")
+    args = parser.parse_args(argv)
+    try:
+        table, dataset, all_jobs = collect(args.sweep_dir, partial=args.partial)
+    except (JobsNotComplete, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(report(all_jobs), file=sys.stderr)
+    nc, parquet = write(table, dataset, args.out or args.sweep_dir)
+    dims = ", ".join(f"{k}={v}" for k, v in dataset.sizes.items())
+    print(f"wrote {parquet} ({len(table)} rows) and {nc} ({dims})", file=sys.stderr)
+    return 1 if any(not job.complete for job in all_jobs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ PY=${PY:-.venv/bin/python}
 cache=$(mktemp -d /tmp/redphone-jax-cache.XXXXXX)
 out=$(mktemp -d /tmp/redphone-cache-runs.XXXXXX)
 trap 'rm -rf "$cache" "$out"' EXIT
+secs=()
 args=(population.public=1000 population.media=10 replicates=8 days=60 "jax.compilation_cache_dir=$cache" "$@")
 for attempt in cold warm; do
     start=$(date +%s.%N)

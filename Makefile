@@ -30,7 +30,7 @@ run: $(STAMP)
 	echo "== simulation took $$(( $$(date +%s) - start )) s"; \
 	$(PY) scripts/report.py $$sweep
 
-test: $(STAMP)
+test: $(STAMP) slurm-up
 	@$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)
@@ -74,3 +74,16 @@ dashboard: $(STAMP) dashboard-assets
 # QUICK=1: small sizes into figures/quick/, for tests (under 5 minutes on a 2-core CPU).
 figures: $(STAMP)
 	@$(PY) scripts/figures.py $(if $(filter 1,$(QUICK)),--quick)
+
+# --- cluster (issue #4): a local single-node SLURM for the sweep tests; docs/cluster.md ---
+.PHONY: slurm-up slurm-down compile-cache
+# Idempotent: installs slurm-wlm and munge when missing, starts the daemons when down (needs root).
+slurm-up:
+	@log=$$(scripts/slurm/local-cluster.sh start 2>&1) || { echo "$$log"; exit 1; }
+
+slurm-down:
+	@scripts/slurm/local-cluster.sh stop
+
+# The compile-cache saving: one small job with an empty cache, then again with the cache it left.
+compile-cache: $(STAMP)
+	@scripts/compile_cache_saving.sh

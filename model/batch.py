@@ -1,7 +1,14 @@
 """Run a validated config with the engine it names: the one function the Hydra app calls.
 
-``engine=jax`` runs all replicates in compiled, vmapped calls (in chunks of
-``batch.chunk`` replicates when set); ``engine=mesa`` steps ``CrisisModel``
+``engine=jax`` runs every (setting, replicate) pair, a *run*, in vmapped
+blocks of ``batch.block`` runs per device, one compiled call per block
+(split across ``batch.devices`` devices with ``shard_map``), and fetches the
+outputs a chunk at a time: ``batch.chunk`` runs, or as many as fit
+``batch.memory_gb`` per device. XLA's code for a vmapped rollout depends on
+the batch size (fusion and vectorisation move the last bit of some sums), so
+every call has the same shape: with a replicate's key derived from its index
+only, chunking and sharding never change a number; the block size may move
+the last bit. ``engine=mesa`` steps ``CrisisModel``
 one replicate at a time. Both return the same layout: daily outputs with
 leading axes (replicate, day) and summaries with a leading replicate axis.
 """
@@ -12,11 +19,14 @@ import sys
 import time
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh
 
 from model import engine
-from model.config import build, settings
+from model.config import ConfigError, build, settings
 from model.params import stack
+from model.state import init
 
 
 def _say(message: str) -> None:
@@ -28,28 +38,94 @@ def run(cfg, progress=_say):
     build(cfg)  # validates the config, grid included
     points = settings(cfg)
     built = [build(one) for _, one in points]
-    dims = built[0][1]
     n, days, seed = int(cfg.replicates), int(cfg.days), int(cfg.seed)
     started = time.perf_counter()
     if cfg.engine == "mesa":
         daily, summary = _run_mesa([one for _, one in points], n, days, seed, progress, started)
     else:
-        stacked = stack([params for params, _ in built]) if len(points) > 1 else None
-        chunk = int(cfg.batch.chunk) or n
-        parts = []
-        for first in range(0, n, chunk):
-            size = min(chunk, n - first)
-            replicates = np.arange(first, first + size, dtype=np.int32)
-            if stacked is None:  # one setting: the plain replicate batch, with a setting axis of 1
-                outputs = engine.run_replicates(seed, replicates, built[0][0], dims, days)
-                outputs = jax.tree.map(lambda x: x[None], outputs)
-            else:
-                outputs = engine.run_settings(seed, replicates, stacked, dims, days)
-            parts.append(jax.device_get(outputs))
-            progress(f"[jax] {len(points)} setting(s) x {first + size}/{n} replicates x {days} days in {time.perf_counter() - started:.1f} s")
-        daily = {k: np.concatenate([p[0][k] for p in parts], axis=1) for k in parts[0][0]}
-        summary = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}
+        daily, summary = _run_jax(cfg, built, n, days, seed, progress, started)
     return daily, summary, [point for point, _ in points]
+
+
+def devices(cfg) -> list:
+    """The devices the replicates are sharded across: the first ``batch.devices`` visible ones (0: all)."""
+    visible = jax.devices()
+    want = int(cfg.batch.devices) or len(visible)
+    if want > len(visible):
+        raise ConfigError(f"batch.devices = {want}: only {len(visible)} {visible[0].platform} device(s) are visible")
+    return visible[:want]
+
+
+# Device memory of one replicate's rollout beyond its outputs, in units of its state: XLA's memory
+# analysis of the compiled call measures about 7.5 on CPU; 10 leaves headroom for other backends.
+TEMPORARIES_PER_STATE = 10
+
+
+def _nbytes(tree) -> int:
+    return int(sum(np.prod(leaf.shape) * leaf.dtype.itemsize for leaf in jax.tree.leaves(tree)))
+
+
+def replicate_bytes(params, dims, days: int) -> tuple[int, int]:
+    """Estimated device memory of one replicate of one setting in a compiled call, from shapes only (no compile):
+    (while its block runs: state and temporaries, until the call returns: its daily outputs)."""
+    state = jax.eval_shape(lambda: init(jax.random.key(0), params, dims))
+    outputs = jax.eval_shape(lambda: engine.run_replicates(0, jnp.zeros(1, jnp.int32), params, dims, days))
+    return TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(outputs)  # outputs: the scan's and the stacked copy
+
+
+def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
+    """Runs fetched per chunk: ``batch.chunk`` (0: all), capped so that each device's share of the
+    chunk's outputs, and one block running, fit ``batch.memory_gb``; a whole number of blocks per device."""
+    block = int(cfg.batch.block)
+    step = block * n_devices
+    chunk = min(int(cfg.batch.chunk) or runs, runs)
+    budget = float(cfg.batch.memory_gb) * 2**30
+    if budget > 0:
+        running, kept = per_run
+        blocks = int((budget - block * running) // (block * kept))  # blocks per device
+        if blocks < 1:
+            need = block * (running + kept) / 2**30
+            raise ConfigError(
+                f"batch.memory_gb = {cfg.batch.memory_gb}: a block of {block} runs needs about {need:.3g} GB"
+                " per device; raise it or lower batch.block"
+            )
+        chunk = min(chunk, blocks * step)
+    return max(step, chunk // step * step) if chunk < runs else runs
+
+
+def _run_jax(cfg, built, n, days, seed, progress, started):
+    """Every (setting, replicate) run: compiled calls of one block per device, fetched a chunk at a time."""
+    stacked = stack([p for p, _ in built])
+    dims, n_settings, block = built[0][1], len(built), int(cfg.batch.block)
+    pool = devices(cfg)
+    step = block * len(pool)  # runs per call: every call has the same shape, so runs the same code
+    total = n_settings * n
+    chunk = chunk_size(cfg, total, replicate_bytes(built[0][0], dims, days), len(pool))
+    mesh = Mesh(np.asarray(pool), ("runs",)) if len(pool) > 1 else None
+    # run i: setting i // n, replicate i % n; padding runs (past the last) repeat the last setting and are dropped
+    padded = -(-total // step) * step
+    settings_of = np.minimum(np.arange(padded) // n, n_settings - 1).astype(np.int32)
+    replicates_of = (np.arange(padded) % n).astype(np.int32)
+    parts = []
+    for first in range(0, total, chunk):
+        size = min(chunk, total - first)
+        calls = []
+        for start in range(first, first + size, step):  # dispatched without waiting for the one before
+            runs = slice(start, start + step)
+            if mesh is not None:
+                calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh))
+            else:
+                calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days))
+        fetched = jax.device_get(calls)
+        parts.append(jax.tree.map(lambda *xs: np.concatenate(xs)[:size], *fetched))
+        progress(
+            f"[jax] {n_settings} setting(s) x {n} replicates: {first + size}/{total} runs x {days} days"
+            f" on {len(pool)} {pool[0].platform} device(s) in {time.perf_counter() - started:.1f} s"
+        )
+    shape = (n_settings, n)
+    daily = {k: np.concatenate([p[0][k] for p in parts]).reshape(shape + parts[0][0][k].shape[1:]) for k in parts[0][0]}
+    summary = {k: np.concatenate([p[1][k] for p in parts]).reshape(shape + parts[0][1][k].shape[1:]) for k in parts[0][1]}
+    return daily, summary
 
 
 def _run_mesa(configs, n, days, seed, progress, started):

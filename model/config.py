@@ -35,7 +35,21 @@ class Population:
 
 @dataclass
 class Batch:
-    chunk: int = 0  # replicates per compiled call; 0: all at once
+    chunk: int = 0  # runs (one replicate of one setting) fetched from the devices at a time; 0: all (or as many as memory_gb allows)
+    block: int = 8  # runs vmapped together per device in one compiled call; numbers are bit-identical across chunk, memory_gb and devices at one block
+    memory_gb: float = 0.0  # device memory budget per device for one compiled call; 0: no budget
+    devices: int = 0  # devices the replicates are sharded across; 0: all visible devices, 1: no sharding
+
+
+@dataclass
+class JaxRuntime:
+    """How JAX runs in this process: settings that never change a result."""
+
+    # persistent compilation cache shared by every job of a sweep; "" turns it off
+    compilation_cache_dir: str = "${oc.env:JAX_COMPILATION_CACHE_DIR,${oc.env:HOME,/tmp}/.cache/redphone/jax}"
+    cache_min_compile_secs: float = 0.5  # cache only compilations slower than this
+    preallocate: bool = False  # False: each process allocates GPU memory as it needs it (parallel jobs share a GPU)
+    memory_fraction: float = 0.0  # with preallocate: share of GPU memory to reserve; 0: JAX's default
 
 
 @dataclass
@@ -51,6 +65,7 @@ class RunSettings:
     population: Population = field(default_factory=Population)
     events: list[ScriptedAttack] = field(default_factory=list)
     batch: Batch = field(default_factory=Batch)
+    jax: JaxRuntime = field(default_factory=JaxRuntime)
     # in-job sweep axes: {"track2.reach": [0.0, 0.05, 0.1], ...}; every combination runs in one compiled call
     grid: dict[str, Any] = field(default_factory=dict)
 
@@ -154,7 +169,17 @@ def errors(cfg) -> list[str]:
     if pop.public >= 2 and not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):
         problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public")
     if cfg.batch.chunk < 0:
-        problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of replicates")
+        problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of runs")
+    if not 1 <= cfg.batch.block <= 10**6:
+        problems.append(f"batch.block = {cfg.batch.block}: expected a whole number of runs in [1, 1000000]")
+    if not (_is_number(cfg.batch.memory_gb) and 0 <= cfg.batch.memory_gb <= 1e6):
+        problems.append(f"batch.memory_gb = {cfg.batch.memory_gb!r}: expected 0 (no budget) or a number of GB in (0, 1e6]")
+    if not 0 <= cfg.batch.devices <= 4096:
+        problems.append(f"batch.devices = {cfg.batch.devices}: expected 0 (all visible devices) or a number of devices in [1, 4096]")
+    if not (_is_number(cfg.jax.memory_fraction) and 0 <= cfg.jax.memory_fraction <= 1):
+        problems.append(f"jax.memory_fraction = {cfg.jax.memory_fraction!r}: expected a number in [0, 1] (0: JAX's default)")
+    if not (_is_number(cfg.jax.cache_min_compile_secs) and cfg.jax.cache_min_compile_secs >= 0):
+        problems.append(f"jax.cache_min_compile_secs = {cfg.jax.cache_min_compile_secs!r}: expected a number of seconds >= 0")
     if len(cfg.sides) != 2:
         problems.append(f"sides = {list(cfg.sides)!r}: expected two names")
     for name, cls in GROUPS.items():

@@ -106,3 +106,43 @@ def simulate(seed: int, n_replicates: int, params: Params, dims: Dims, days: int
     """Run replicates first .. first + n_replicates - 1 of one setting."""
     replicates = jnp.arange(first, first + n_replicates, dtype=jnp.int32)
     return run_replicates(jnp.int32(seed), replicates, params, dims, days)
+
+
+
+
+
+@partial(jax.jit, static_argnames=("dims", "days"))
+def run_runs(seed, settings, replicates, stacked: Params, dims: Dims, days: int):
+    """Runs, each one replicate of one setting (``settings[i]`` indexes the stacked Params), vmapped together.
+
+    Settings and replicates on one flat axis: a block of runs is the same
+    program whichever settings it mixes, so it can be split across devices
+    like any batch of replicates.
+    """
+
+    def one(setting, replicate):
+        params = jax.tree.map(lambda leaf: leaf[setting], stacked)
+        _, outputs, summary = rollout(replicate_keys(seed, replicate), params, dims, days)
+        return outputs, summary
+
+    return jax.vmap(one)(settings, replicates)
+
+
+@partial(jax.jit, static_argnames=("dims", "days", "mesh"))
+def run_sharded(seed, settings, replicates, stacked: Params, dims: Dims, days: int, mesh):
+    """``run_runs`` with the runs split across the mesh's devices (axis ``runs``).
+
+    ``shard_map`` gives every device the same program on its own slice of
+    runs: no device talks to another, and each runs the code one device runs
+    on a batch of that size. The number of runs must divide by the devices.
+    """
+    from jax.sharding import PartitionSpec as P  # noqa: PLC0415
+
+    local = jax.shard_map(
+        lambda seed, settings, replicates, stacked: run_runs(seed, settings, replicates, stacked, dims, days),
+        mesh=mesh,
+        in_specs=(P(), P("runs"), P("runs"), P()),
+        out_specs=P("runs"),
+        check_vma=False,  # random keys and scans inside: only the runs axis is split, nothing is reduced across it
+    )
+    return local(seed, settings, replicates, stacked)

@@ -6,11 +6,17 @@
 Writes results.nc and summary.parquet into the run's Hydra output folder.
 Every override is checked before any work: a bad value gets one line naming
 the key and what is allowed, and exit status 2.
+
+A job whose folder already holds a complete result of the same config skips
+the work and says so: re-running a sweep with the same ``hydra.sweep.dir``
+redoes only the jobs that failed or were killed (docs/cluster.md). Under
+SLURM the job's ids are recorded in both files.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -25,18 +31,35 @@ from model.overrides import check_command_line  # noqa: E402
 
 register()
 
+SLURM_IDS = ("SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
+
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     for noisy in ("jax", "MESA"):  # Hydra logs at INFO: JAX backend probing, Mesa every step
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from model import batch, io  # noqa: PLC0415 (JAX loads only once the config is known to be good)
-
     validate(cfg)
+    from model import runtime, sweep  # noqa: PLC0415
+
     out = Path(HydraConfig.get().runtime.output_dir)
-    daily, summary, points = batch.run(cfg)
-    extra = {"job_num": HydraConfig.get().job.get("num", 0) if HydraConfig.get().mode.name == "MULTIRUN" else 0}
-    results, table = io.write(out, io.to_dataset(daily, cfg), io.to_frame(summary, cfg, points, extra=extra))
+    if sweep.done(out, cfg):
+        print(f"skipped: {out} already holds a complete result of this config", file=sys.stderr)
+        return
+    sweep.start(out)
+    runtime.configure(cfg)
+    try:
+        from model import batch, io  # noqa: PLC0415 (JAX loads only once the config is known to be good)
+
+        daily, summary, points = batch.run(cfg)
+        hydra = HydraConfig.get()
+        job = {"job_num": hydra.job.get("num", 0) if hydra.mode.name == "MULTIRUN" else 0}
+        job.update({name.lower(): os.environ.get(name, "") for name in SLURM_IDS})  # "" outside SLURM
+        dataset = io.to_dataset(daily, cfg)
+        dataset.attrs.update(job)
+        results, table = io.write(out, dataset, io.to_frame(summary, cfg, points, extra=job))
+    except Exception as error:
+        sweep.fail(out, error)
+        raise
     print(f"wrote {results} and {table.name}", file=sys.stderr)
 
 

@@ -51,6 +51,8 @@ class RunConfig:
     population: Population = field(default_factory=Population)
     events: list[ScriptedAttack] = field(default_factory=list)
     batch: Batch = field(default_factory=Batch)
+    # in-job sweep axes: {"track2.reach": [0.0, 0.05, 0.1], ...}; every combination runs in one compiled call
+    grid: dict[str, Any] = field(default_factory=dict)
     public: GROUPS["public"] = field(default_factory=GROUPS["public"])
     media: GROUPS["media"] = field(default_factory=GROUPS["media"])
     political: GROUPS["political"] = field(default_factory=GROUPS["political"])
@@ -168,7 +170,44 @@ def errors(cfg) -> list[str]:
         for key in ("severity", "evidence"):
             if not (_is_number(ev[key]) and 0 <= ev[key] <= 1):
                 problems.append(f"events[{i}].{key} = {ev[key]!r}: expected a number in [0, 1]")
+    for key, values in grid_axes(cfg):
+        meta = FIELDS.get(key)
+        if meta is None:
+            problems.append(f"grid.{key}: not a numeric model parameter (a grid axis takes e.g. track2.reach or media.slant)")
+            continue
+        if not isinstance(values, list) or not values:
+            problems.append(f"grid.{key} = {values!r}: expected a non-empty list of values")
+            continue
+        for v in values:
+            problem = _check_field(f"grid.{key}", v, meta)
+            if problem:
+                problems.append(problem)
     return problems
+
+
+FIELDS = {f"{name}.{f.name}": f.metadata for name, cls in GROUPS.items() for f in dataclasses.fields(cls)}
+
+
+def grid_axes(cfg) -> list[tuple[str, list]]:
+    """The in-job sweep axes as (dotted key, values), in a fixed order; nested keys are flattened."""
+    grid = cfg.get("grid") or {}
+    container = OmegaConf.to_container(grid, resolve=True) if not isinstance(grid, dict) else grid
+    return list(flat(container, keep_lists=True).items())
+
+
+def settings(cfg) -> list[tuple[dict, DictConfig]]:
+    """Each combination of the grid's values, as (its values by key, the config with them set)."""
+    import itertools  # noqa: PLC0415
+
+    axes = grid_axes(cfg)
+    out = []
+    for combo in itertools.product(*(values for _, values in axes)) if axes else [()]:
+        point = {key: value for (key, _), value in zip(axes, combo)}
+        one = OmegaConf.merge(cfg, {})
+        for key, value in point.items():
+            OmegaConf.update(one, key, value, merge=True)
+        out.append((point, one))
+    return out
 
 
 def validate(cfg) -> None:
@@ -186,15 +225,15 @@ def build(cfg) -> tuple[Params, Dims]:
     return to_params(groups, events), dims
 
 
-def flat(cfg, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys -> plain values (lists as strings), for summary columns."""
+def flat(cfg, prefix: str = "", keep_lists: bool = False) -> dict[str, Any]:
+    """Nested config -> {dotted key: value}; lists become strings unless keep_lists (summary columns want scalars)."""
     out = {}
     container = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     for key, value in container.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            out.update(flat(value, f"{name}."))
-        elif isinstance(value, list):
+            out.update(flat(value, f"{name}.", keep_lists))
+        elif isinstance(value, list) and not keep_lists:
             out[name] = str(value)
         else:
             out[name] = value

@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 from omegaconf import OmegaConf
 
-from model.config import flat
+from model.config import flat, grid_axes
 from model.params import N_BINS
 
 RESULTS, SUMMARY = "results.nc", "summary.parquet"
@@ -50,8 +50,8 @@ def provenance(cfg) -> dict[str, str]:
 
 
 def _dims(name: str, value: np.ndarray) -> tuple[str, ...]:
-    extra = value.ndim - 2
-    if extra == 0:
+    """Dims of a daily output after its leading (replicate, day) axes."""
+    if value.ndim == 2:
         return ("replicate", "day")
     if name == "hostility_hist":
         return ("replicate", "day", "side", "bin")
@@ -60,17 +60,30 @@ def _dims(name: str, value: np.ndarray) -> tuple[str, ...]:
     return ("replicate", "day", "side")
 
 
-def to_dataset(daily: dict, cfg, replicates=None) -> xr.Dataset:
-    """Daily outputs (leading axes replicate, day) as a labelled dataset."""
+def grid_shape(cfg) -> tuple[list[str], list[list]]:
+    axes = grid_axes(cfg)
+    return [key for key, _ in axes], [list(values) for _, values in axes]
+
+
+def _unstack(array: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """(setting, ...) -> (*grid sizes, ...); without a grid, drop the setting axis of 1."""
+    return array.reshape(tuple(sizes) + array.shape[1:])
+
+
+def to_dataset(daily: dict, cfg) -> xr.Dataset:
+    """Daily outputs (leading axes setting, replicate, day) as a labelled dataset; grid axes become dims."""
+    keys, values = grid_shape(cfg)
+    sizes = [len(v) for v in values]
     arrays = {k: np.asarray(v) for k, v in daily.items()}
-    n_rep, n_day = arrays["crisis_level"].shape[:2]
-    data = {k: (_dims(k, v), v) for k, v in arrays.items()}
+    n_rep, n_day = arrays["crisis_level"].shape[1:3]
+    data = {k: (tuple(keys) + _dims(k, v[0]), _unstack(v, sizes)) for k, v in arrays.items()}
     coords = dict(
-        replicate=np.arange(n_rep) if replicates is None else np.asarray(replicates),
+        replicate=np.arange(n_rep),
         day=np.arange(n_day),
         side=list(cfg.sides),
         bin=(np.arange(N_BINS) + 0.5) / N_BINS,
         institution=list(INSTITUTIONS),
+        **{key: np.asarray(v, dtype=float) for key, v in zip(keys, values)},
     )
     ds = xr.Dataset(data, coords=coords)
     ds["bin"].attrs["long_name"] = "centre of the hostility bin (20 bins over [0, 1])"
@@ -80,14 +93,20 @@ def to_dataset(daily: dict, cfg, replicates=None) -> xr.Dataset:
     return ds
 
 
-def to_frame(summary: dict, cfg, replicates=None, extra: dict | None = None) -> pd.DataFrame:
-    """One row per replicate, with the run's config values as columns."""
-    columns = {k: np.asarray(v) for k, v in summary.items()}
-    n = len(next(iter(columns.values())))
-    config = {k: v for k, v in flat(cfg).items() if not k.startswith("events")}
+def to_frame(summary: dict, cfg, points: list[dict] | None = None, extra: dict | None = None) -> pd.DataFrame:
+    """One row per (grid point, replicate), with the run's config values, grid values included, as columns."""
+    columns = {k: np.asarray(v) for k, v in summary.items()}  # (setting, replicate)
+    n_set, n_rep = columns["peak_rung"].shape
+    points = points or [{}] * n_set
+    config = {k: v for k, v in flat(cfg).items() if not (k.startswith("events") or k.startswith("grid"))}
     config["events"] = str(OmegaConf.to_container(cfg.events))
-    replicate = np.arange(n) if replicates is None else np.asarray(replicates)
-    return pd.DataFrame({"replicate": replicate, **columns, **{k: [v] * n for k, v in {**config, **(extra or {})}.items()}})
+    rows = n_set * n_rep
+    table = {"setting": np.repeat(np.arange(n_set), n_rep), "replicate": np.tile(np.arange(n_rep), n_set)}
+    table.update({k: v.reshape(rows) for k, v in columns.items()})
+    table.update({k: [v] * rows for k, v in {**config, **(extra or {})}.items()})
+    for key in points[0]:
+        table[key] = np.repeat([point[key] for point in points], n_rep)
+    return pd.DataFrame(table)
 
 
 def _atomic(path: Path, write) -> None:

@@ -28,16 +28,15 @@ register()
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
-    from model import batch, io  # noqa: PLC0415 (JAX loads only once the config is known to be good)
-
     for noisy in ("jax", "MESA"):  # Hydra logs at INFO: JAX backend probing, Mesa every step
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from model import batch, io  # noqa: PLC0415 (JAX loads only once the config is known to be good)
 
     validate(cfg)
     out = Path(HydraConfig.get().runtime.output_dir)
-    daily, summary = batch.run(cfg)
+    daily, summary, points = batch.run(cfg)
     extra = {"job_num": HydraConfig.get().job.get("num", 0) if HydraConfig.get().mode.name == "MULTIRUN" else 0}
-    results, table = io.write(out, io.to_dataset(daily, cfg), io.to_frame(summary, cfg, extra=extra))
+    results, table = io.write(out, io.to_dataset(daily, cfg), io.to_frame(summary, cfg, points, extra=extra))
     print(f"wrote {results} and {table.name}", file=sys.stderr)
 
 

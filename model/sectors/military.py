@@ -15,11 +15,12 @@ readiness supports; the advice is the services' mean.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from model.params import N_SERVICES, N_SIDES, Dims, Params
 from model.state import MilitaryState, State, replace, take_side
 
-SERVICE_DOCTRINE = jnp.array([1.0, 1.1, 0.9])  # army, air force, intelligence: assumption
+SERVICE_DOCTRINE = np.array([1.0, 1.1, 0.9], np.float32)  # army, air force, intelligence: assumption
 
 
 def init(params: Params) -> MilitaryState:

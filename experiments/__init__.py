@@ -1,0 +1,1 @@
+"""Drawing code for the paper's figures: reads saved results only."""

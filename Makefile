@@ -41,3 +41,9 @@ docs-params: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache
+
+# Speed and memory, side by side (scripts/bench.py; docs/performance.md): `make bench QUICK=1` takes under 2 minutes.
+# Results go to bench-results/ (git-ignored). Compile caches are off in the benchmark, so compile times are real.
+QUICK ?=
+bench: $(STAMP)
+	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -175,8 +176,11 @@ def kernel_public(seed: int, replicates: int, state: State, params: Params, dims
         state,
         media=replace(state.media, frame=jnp.asarray(inputs.frame), credibility=jnp.asarray(inputs.credibility)),
     )
-    blamed = jnp.asarray(inputs.blamed)
+    return jax.device_get(_kernel_public(jnp.int32(seed), jnp.arange(replicates), state, params, dims, jnp.asarray(inputs.blamed)))
 
+
+@partial(jax.jit, static_argnames=("dims",))
+def _kernel_public(seed, replicates, state: State, params: Params, dims: Dims, blamed):
     def one(r):
         key = jax.random.fold_in(jax.random.key(seed), r)
 
@@ -187,7 +191,30 @@ def kernel_public(seed: int, replicates: int, state: State, params: Params, dims
             pub = jax.tree.map(lambda *xs: jnp.stack(xs), *sides)
             return pub, dict(mean=pub.mean, std=pub.std, high=pub.high, hist=pub.hist)
 
-        days = blamed.shape[0]
-        return jax.lax.scan(day, state.public, (jnp.arange(days), blamed))[1]
+        return jax.lax.scan(day, state.public, (jnp.arange(blamed.shape[0]), blamed))[1]
 
-    return jax.device_get(jax.jit(jax.vmap(one))(jnp.arange(replicates)))
+    return jax.vmap(one)(replicates)
+
+
+def compare(ref: dict, kernel: dict) -> dict:
+    """How far the reference's statistics lie from the kernel's, against the kernel's own scatter.
+
+    ``ref``: one run (day, side[, bin]); ``kernel``: replicates (replicate, day, side[, bin]). A
+    statistic agrees when the reference lies within 5 kernel standard deviations (plus 2e-3 of
+    float slack) every day, and its histogram no farther (L1) from the kernel's mean histogram
+    than twice the farthest kernel replicate plus 0.02.
+    """
+    out, agree = {}, True
+    r = kernel["mean"].shape[0]
+    for name in ("mean", "std", "high"):
+        centre, spread = kernel[name].mean(axis=0), kernel[name].std(axis=0)
+        gap = np.abs(ref[name] - centre)
+        bound = 5 * spread * np.sqrt(1 + 1 / r) + 2e-3
+        out[f"{name}_gap"] = float(gap.max())
+        agree &= bool(np.all(gap <= bound))
+    centre = kernel["hist"].mean(axis=0)
+    scatter = np.abs(kernel["hist"] - centre).sum(axis=-1).max(axis=0)
+    distance = np.abs(ref["hist"] - centre).sum(axis=-1)
+    out["hist_l1"], out["hist_l1_kernel"] = float(distance.max()), float(scatter.max())
+    out["agree"] = bool(agree and np.all(distance <= 2 * scatter + 0.02))
+    return out

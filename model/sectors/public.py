@@ -11,6 +11,10 @@ computed from yesterday's values and added at once; hostility stays in [0, 1].
 The social network is circulant: citizen i's neighbours are i +- d_k (mod N)
 for K/2 distances d_k drawn per side and replicate (d_1 = 1, the rest long
 range), a small-world graph that costs no memory at any population.
+
+The daily per-citizen draws (partner, Track-II contact, noise) come from
+``model.draws``, a counter-based hash keyed by the phase's threefry key:
+threefry itself would cost most of the step on a CPU.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from model import draws
 from model.params import N_BINS, Dims, Params
 from model.state import PublicState, State, replace, take_side
 
@@ -72,11 +77,11 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> PublicStat
     h = pub.hostility
 
     # (i) bounded confidence with one random neighbour of the circulant network
-    pick = jax.random.randint(k_pair, (n,), 0, dims.n_neighbours)
+    pick = draws.randint(k_pair, n, dims.n_neighbours)
     distance = pub.offsets[pick // 2] * (1 - 2 * (pick % 2))
     partner = (jnp.arange(n, dtype=jnp.int32) + distance) % n
     gap = h[partner] - h
-    newly = jax.random.bernoulli(k_track2, params.institutions.track2 * t2.reach[side] / 30.0, (n,))
+    newly = draws.uniform(k_track2, n) < params.institutions.track2 * t2.reach[side] / 30.0
     reached = jnp.maximum(pub.reached, newly.astype(jnp.float32))
     threshold = pub.openness + t2.openness[side] * reached
     peer = pp.mu[side] * gap * (jnp.abs(gap) < threshold)
@@ -88,6 +93,6 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> PublicStat
     track2 = t2.effect[side] * reached * (t2.target[side] - h)
     # (v) relaxation and (vi) noise
     relax = pp.relaxation[side] * (pub.baseline - h)
-    noise = pp.noise[side] * jax.random.normal(k_noise, (n,))
+    noise = pp.noise[side] * draws.normal(k_noise, n)
     hostility = jnp.clip(h + peer + media + rally + track2 + relax + noise, 0.0, 1.0)
     return aggregate(replace(pub, hostility=hostility, reached=reached))

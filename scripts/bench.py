@@ -251,7 +251,7 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
         flat = (1e5, 16)
     else:
         grid = [(n, r) for n in (1e3, 1e4, 1e5, 1e6) for r in (1, 16, 256)]
-        target, min_days, max_days = 4e8, 5, 200
+        target, min_days, max_days = 1e8, 3, 100
         mesa = [(1e3, 50), (1e4, 20), (1e5, 10)]
         reference = [(1e3, 20), (1e4, 5)]
         flat = (1e5, 16)

@@ -163,20 +163,22 @@ def work_batched(job) -> dict:
     seed, replicates = jnp.int32(0), jnp.arange(reps, dtype=jnp.int32)
     state_bytes = reps * _nbytes(jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)))
     output_bytes = _nbytes(jax.eval_shape(lambda: engine.run_replicates(seed, replicates, params, dims, days)))
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     compiled = engine.run_replicates.lower(seed, replicates, params, dims, days).compile()
-    compile_s = time.perf_counter() - t
-    runs = []
+    compile_s, compile_cpu_s = time.perf_counter() - t, time.process_time() - cpu
+    runs, run_cpu = [], []
     with PeakSampler() as memory:
         while True:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             jax.block_until_ready(compiled(seed, replicates, params))
             runs.append(time.perf_counter() - t)
+            run_cpu.append(time.process_time() - cpu)
             if len(runs) >= job.get("repeat", 3) or sum(runs) > job.get("budget_s", 2.0):
                 break
     run_s = min(runs)
     return dict(
         compile_s=compile_s, run_s=run_s, runs=len(runs), steps=2 * n * reps * days, rate=2 * n * reps * days / run_s,
+        compile_cpu_s=compile_cpu_s, cpu_ns_per_step=min(run_cpu) / (2 * n * reps * days) * 1e9,
         state_bytes=state_bytes, output_bytes=output_bytes, peak_bytes=memory.above_start, device_peak=_device_peak(),
         maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     )
@@ -379,8 +381,8 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
         )
     lines += [
         "",
-        "| engine | citizens/side | replicates | days | agent-steps/s | x reference | of roofline | compile s | run s | peak MiB | state+outputs MiB | peak / (state+outputs) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| engine | citizens/side | replicates | days | agent-steps/s | x reference | of roofline | CPU ns/step | compile s (CPU s) | run s | peak MiB | state+outputs MiB | peak / (state+outputs) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         job = r["job"]
@@ -388,12 +390,13 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
             continue
         name = job["engine"] + (" (4 x days)" if job.get("flat_check") else "")
         if "skipped" in r:
-            lines.append(f"| {name} | {job['n']:.0e} | {job.get('replicates', 1)} | - | skipped: {r['skipped']} | | | | | | | |")
+            lines.append(f"| {name} | {job['n']:.0e} | {job.get('replicates', 1)} | - | skipped: {r['skipped']} | | | | | | | | |")
             continue
         so = r.get("state_bytes", 0) + r.get("output_bytes", 0)
         lines.append(
             f"| {name} | {job['n']:.0e} | {job.get('replicates', 1)} | {job['days']} | {_si(r['rate'])} | "
-            f"{r['vs_reference']:,.1f} | {r['roofline']:.1%} | {r['compile_s']:.1f} | {r['run_s']:.2f} | "
+            f"{r['vs_reference']:,.1f} | {r['roofline']:.1%} | {f'{r["cpu_ns_per_step"]:.0f}' if 'cpu_ns_per_step' in r else '-'} | "
+            f"{r['compile_s']:.1f}{f' ({r["compile_cpu_s"]:.1f})' if 'compile_cpu_s' in r else ''} | {r['run_s']:.2f} | "
             f"{_mb(r.get('peak_bytes'))} | {_mb(so)} | {f"{r['memory_ratio']:.2f}" if so else '-'} |"
         )
     for r in results:
@@ -447,10 +450,15 @@ def main() -> None:
     parser.add_argument("--max-bytes", type=float, default=6e9, help="skip batched configurations whose state needs more than a third of this")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per configuration")
     parser.add_argument("--gpu", action="store_true", help="add the GPU goal's configuration (1e6 x 64); on by default on a GPU")
+    parser.add_argument("--render", metavar="BENCH_JSON", help="print the table of a saved bench.json again")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(json.loads(args.worker))
+        return
+    if args.render:
+        saved = json.loads(Path(args.render).read_text())
+        print(render(saved["results"], analyse(saved["results"], saved["meta"]["quick"]), saved["meta"]))
         return
 
     started = time.perf_counter()

@@ -87,3 +87,9 @@ slurm-down:
 # The compile-cache saving: one small job with an empty cache, then again with the cache it left.
 compile-cache: $(STAMP)
 	@scripts/compile_cache_saving.sh
+
+# Speed and memory, side by side (scripts/bench.py; docs/performance.md): `make bench QUICK=1` takes under 2 minutes.
+# Results go to bench-results/ (git-ignored). Compile caches are off in the benchmark, so compile times are real.
+QUICK ?=
+bench: $(STAMP)
+	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results

@@ -35,10 +35,11 @@ def _day_key(time_key, day):
     return jax.random.fold_in(time_key, day)
 
 
-_open_day = jax.jit(engine.open_day)
-_resolve = jax.jit(engine.resolve)
+# phases that replace the model's state donate the old one (updated in place, not copied)
+_open_day = jax.jit(engine.open_day, donate_argnames=("state",))
+_resolve = jax.jit(engine.resolve, donate_argnames=("state",))
 _outputs = jax.jit(dyad.daily_outputs)
-_inject = jax.jit(dyad.inject_attack)
+_inject = jax.jit(dyad.inject_attack, donate_argnames=("state",))
 _init = jax.jit(init, static_argnames=("dims",))
 
 

@@ -61,8 +61,9 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> MediaState
     # ratings chasing: slant drifts toward the audience's mean hostility
     hostility = state.public.hostility[side]
     outlet = state.public.outlet[side]
-    total = jax.ops.segment_sum(hostility, outlet, num_segments=dims.n_media)
-    followers = jax.ops.segment_sum(jnp.ones_like(hostility), outlet, num_segments=dims.n_media)
+    # one scatter for both sums: on a CPU a scatter costs by the index, not by the value
+    sums = jax.ops.segment_sum(jnp.stack([hostility, jnp.ones_like(hostility)], axis=-1), outlet, num_segments=dims.n_media)
+    total, followers = sums[:, 0], sums[:, 1]
     audience = jnp.where(followers > 0, total / jnp.maximum(followers, 1.0), slant)
     slant = jnp.clip(slant + mp.drift[side] * (audience - slant), 0.0, 1.0)
     return replace(

@@ -1,0 +1,490 @@
+"""`make bench`: throughput, compile time and peak memory of the engines, side by side.
+
+Throughput is counted in public agent-steps per second: citizens of both
+sides x days x replicates / wall time of the run, compile time reported
+apart. Three engines:
+
+* ``batched``: ``engine.run_replicates``, the full model (four sectors and the
+  dyad), for populations x replicates;
+* ``mesa``: ``CrisisModel``, Mesa's scheduler calling the same kernels;
+* ``reference``: ``benchmarks/mesa_reference.py``, the public sector written
+  per agent in plain Python, checked against the kernel's statistics.
+
+Each configuration runs in its own subprocess (``--worker``), so compile
+caches and memory high-water marks never leak between configurations. Peak
+memory is the resident memory sampled every millisecond during the run, above
+what the process held just before it (compiled code and inputs), compared with
+the bytes of the state (all replicates) plus the outputs. The same run
+measures the machine's streaming bandwidth and reports the share of the
+roofline ceiling (bandwidth / bytes an agent-step must move) reached.
+
+    python scripts/bench.py [--quick] [--out bench-results]
+
+Writes ``bench.md``, ``bench.json`` and ``scaling.png`` under ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Goals of issue #5, checked (never asserted) at the end of a run
+GOAL_THROUGHPUT = 1e8  # agent-steps/s, batched, population x replicates >= 1e6
+GOAL_VS_REFERENCE = 1000.0
+GOAL_MESA_RATIO = 2.0  # batched / Mesa-driven at 1e5 citizens per side
+GOAL_COMPILE_S = 30.0
+GOAL_MEMORY_RATIO = 2.0  # run peak / (state + outputs)
+GOAL_GPU = 2e10  # one H100, 1e6 citizens per side x 64 replicates
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakSampler:
+    """Highest resident memory seen while the block runs (sampled every millisecond)."""
+
+    def __enter__(self):
+        self.start = _rss()
+        self.peak = self.start
+        self._stop = threading.Event()
+
+        def watch():
+            while not self._stop.is_set():
+                self.peak = max(self.peak, _rss())
+                time.sleep(0.001)
+
+        self._thread = threading.Thread(target=watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+
+    @property
+    def above_start(self) -> int:
+        return self.peak - self.start
+
+
+def _device():
+    import jax  # noqa: PLC0415
+
+    dev = jax.devices()[0]
+    return dict(platform=dev.platform, kind=dev.device_kind, count=jax.device_count(), jax=jax.__version__)
+
+
+def _device_peak():
+    import jax  # noqa: PLC0415
+
+    stats = jax.devices()[0].memory_stats() or {}
+    return stats.get("peak_bytes_in_use")
+
+
+def _nbytes(tree) -> int:
+    import jax  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    return int(sum(np.prod(x.shape) * x.dtype.itemsize for x in jax.tree.leaves(tree)))
+
+
+def _setting(n: int):
+    from model.config import build, compose  # noqa: PLC0415
+
+    return build(compose("india_pakistan_2025", {"population.public": int(n)}))
+
+
+def minimum_bytes_per_agent_step(dims) -> dict:
+    """Bytes one citizen-day must move at the least: read every per-citizen array of the public
+    state, write back those a day changes (hostility, Track-II reach), read the partner's hostility."""
+    import jax  # noqa: PLC0415
+
+    from model import engine  # noqa: PLC0415
+    from model.state import init  # noqa: PLC0415
+
+    params, _ = _setting(dims.n_public)
+    shapes = jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)).public
+    per_citizen = {k: v.dtype.itemsize for k, v in vars(shapes).items() if v.shape == (2, dims.n_public)}
+    read = sum(per_citizen.values())
+    written = per_citizen["hostility"] + per_citizen["reached"]
+    partner = per_citizen["hostility"]
+    return dict(per_citizen=per_citizen, read=read, written=written, partner=partner, total=read + written + partner)
+
+
+def work_bandwidth(_job) -> dict:
+    """Streaming bandwidth (bytes read + written per second) of a large copy, via XLA and via numpy."""
+    import jax  # noqa: PLC0415
+    import jax.numpy as jnp  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    n = 1 << 26  # 256 MiB of float32: far beyond every cache
+    x = jnp.ones(n, jnp.float32)
+    scale = jax.jit(lambda v: v * 1.0000001)  # a copy XLA cannot elide
+    jax.block_until_ready(scale(x))
+    xla = []
+    for _ in range(5):
+        t = time.perf_counter()
+        jax.block_until_ready(scale(x))
+        xla.append(2 * 4 * n / (time.perf_counter() - t))
+    src, dst = np.ones(n, np.float32), np.empty(n, np.float32)
+    numpy = []
+    for _ in range(5):
+        t = time.perf_counter()
+        np.copyto(dst, src)
+        numpy.append(2 * 4 * n / (time.perf_counter() - t))
+    return dict(xla=max(xla), numpy=max(numpy), bandwidth=max(max(xla), max(numpy)))
+
+
+def work_batched(job) -> dict:
+    import jax  # noqa: PLC0415
+    import jax.numpy as jnp  # noqa: PLC0415
+
+    from model import engine  # noqa: PLC0415
+    from model.state import init  # noqa: PLC0415
+
+    n, reps, days = int(job["n"]), int(job["replicates"]), int(job["days"])
+    params, dims = _setting(n)
+    seed, replicates = jnp.int32(0), jnp.arange(reps, dtype=jnp.int32)
+    state_bytes = reps * _nbytes(jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)))
+    output_bytes = _nbytes(jax.eval_shape(lambda: engine.run_replicates(seed, replicates, params, dims, days)))
+    t, cpu = time.perf_counter(), time.process_time()
+    compiled = engine.run_replicates.lower(seed, replicates, params, dims, days).compile()
+    compile_s, compile_cpu_s = time.perf_counter() - t, time.process_time() - cpu
+    runs, run_cpu = [], []
+    with PeakSampler() as memory:
+        while True:
+            t, cpu = time.perf_counter(), time.process_time()
+            jax.block_until_ready(compiled(seed, replicates, params))
+            runs.append(time.perf_counter() - t)
+            run_cpu.append(time.process_time() - cpu)
+            if len(runs) >= job.get("repeat", 3) or sum(runs) > job.get("budget_s", 2.0):
+                break
+    run_s = min(runs)
+    return dict(
+        compile_s=compile_s, run_s=run_s, runs=len(runs), steps=2 * n * reps * days, rate=2 * n * reps * days / run_s,
+        compile_cpu_s=compile_cpu_s, cpu_ns_per_step=min(run_cpu) / (2 * n * reps * days) * 1e9,
+        state_bytes=state_bytes, output_bytes=output_bytes, peak_bytes=memory.above_start, device_peak=_device_peak(),
+        maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    )
+
+
+def work_mesa(job) -> dict:
+    from model.mesa_model import CrisisModel  # noqa: PLC0415
+
+    n, days = int(job["n"]), int(job["days"])
+    t = time.perf_counter()
+    model = CrisisModel(rng=0, n_public=n)
+    model.run_for(1)  # the first day compiles every phase
+    first_s = time.perf_counter() - t
+    with PeakSampler() as memory:
+        t = time.perf_counter()
+        model.run_for(days)
+        run_s = time.perf_counter() - t
+    return dict(
+        compile_s=max(first_s - run_s / days, 0.0), run_s=run_s, runs=1, steps=2 * n * days, rate=2 * n * days / run_s,
+        peak_bytes=memory.above_start, maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    )
+
+
+def work_reference(job) -> dict:
+    from benchmarks.mesa_reference import ReferencePublic, compare, day0, kernel_public, with_blamed  # noqa: PLC0415
+
+    n, days = int(job["n"]), int(job["days"])
+    params, dims = _setting(n)
+    state, inputs = day0(0, params, dims)
+    inputs = with_blamed(inputs, days)
+    model = ReferencePublic(state, params, inputs, rng=1)
+    t = time.perf_counter()
+    for _ in range(days):
+        model.step()
+    run_s = time.perf_counter() - t
+    # the same setting through the JAX public kernel, 8 replicates: do the statistics agree?
+    check = compare(model.daily(), kernel_public(1, 8, state, params, dims, inputs))
+    t = time.perf_counter()
+    kernel_public(2, 8, state, params, dims, inputs)  # already compiled: the public kernel alone, for scale
+    kernel_s = time.perf_counter() - t
+    return dict(
+        compile_s=0.0, run_s=run_s, runs=1, steps=2 * n * days, rate=2 * n * days / run_s, check=check,
+        kernel_public_rate=8 * 2 * n * days / kernel_s,
+        maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    )
+
+
+WORK = dict(bandwidth=work_bandwidth, batched=work_batched, mesa=work_mesa, reference=work_reference)
+
+
+def worker(job: dict) -> None:
+    import jax  # noqa: PLC0415
+
+    jax.config.update("jax_enable_compilation_cache", False)  # compile times must be real ones
+    result = WORK[job["engine"]](job)
+    result.update(job=job, device=_device())
+    if job["engine"] == "bandwidth":
+        result["bytes_per_agent_step"] = minimum_bytes_per_agent_step(_setting(1000)[1])
+    print("BENCH-RESULT " + json.dumps(result), flush=True)
+
+
+# --------------------------------------------------------------------------- driver side
+
+
+def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
+    """The configurations of one run, cheapest first."""
+    if quick:
+        grid = [(1e5, 1), (1e5, 16)]  # every batched configuration costs a compile: keep to the goals' ones
+        target, min_days, max_days = 3e7, 3, 50
+        mesa = [(1e5, 20)]
+        reference = [(1e3, 10)]
+        flat = (1e5, 16)
+    else:
+        grid = [(n, r) for n in (1e3, 1e4, 1e5, 1e6) for r in (1, 16, 256)]
+        target, min_days, max_days = 1e8, 3, 100
+        mesa = [(1e3, 50), (1e4, 20), (1e5, 10)]
+        reference = [(1e3, 20), (1e4, 5)]
+        flat = (1e5, 16)
+    if gpu:
+        grid.append((1e6, 64))
+    jobs = [dict(engine="bandwidth")]
+    for n, reps in grid:
+        state = 2 * n * 20 * reps  # about 20 bytes per citizen (five float32 / int32 arrays)
+        if 3 * state > max_bytes:
+            jobs.append(dict(engine="batched", n=int(n), replicates=reps, skipped=f"state {state / 1e9:.1f} GB: over --max-bytes"))
+            continue
+        days = int(min(max(target // (2 * n * reps), min_days), max_days))
+        jobs.append(dict(engine="batched", n=int(n), replicates=reps, days=days))
+    n, reps = flat
+    base = next(j for j in jobs if j.get("n") == n and j.get("replicates") == reps and "days" in j)
+    jobs.append(dict(engine="batched", n=int(n), replicates=reps, days=4 * base["days"], flat_check=True))
+    jobs += [dict(engine="mesa", n=int(n), days=d) for n, d in mesa]
+    jobs += [dict(engine="reference", n=int(n), days=d) for n, d in reference]
+    return jobs
+
+
+def run_job(job: dict, timeout: float) -> dict:
+    if "skipped" in job:
+        return dict(job=job, skipped=job["skipped"])
+    cmd = [sys.executable, __file__, "--worker", json.dumps(job)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return dict(job=job, skipped=f"timed out after {timeout:.0f} s")
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+    return dict(job=job, skipped=f"failed: {tail[0][:200]}")
+
+
+def _si(x: float) -> str:
+    return f"{x:.2e}" if x else "-"
+
+
+def _mb(x) -> str:
+    return f"{x / 2**20:,.0f}" if x else "-"
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return dict(cpu=cpu, cores=os.cpu_count(), load=os.getloadavg(), python=platform.python_version())
+
+
+def analyse(results: list[dict], quick: bool) -> dict:
+    ok = [r for r in results if "skipped" not in r]
+    bw = next((r for r in ok if r["job"]["engine"] == "bandwidth"), None)
+    refs = [r for r in ok if r["job"]["engine"] == "reference"]
+    ref_rate = max((r["rate"] for r in refs), default=None)
+    batched = [r for r in ok if r["job"]["engine"] == "batched" and not r["job"].get("flat_check")]
+    mesas = [r for r in ok if r["job"]["engine"] == "mesa"]
+    per_step = bw["bytes_per_agent_step"]["total"] if bw else None
+    ceiling = bw["bandwidth"] / per_step if bw else None
+    for r in ok:
+        if r["job"]["engine"] == "bandwidth":
+            continue
+        r["vs_reference"] = r["rate"] / ref_rate if ref_rate else None
+        r["roofline"] = r["rate"] / ceiling if ceiling else None
+        if r["job"]["engine"] == "batched":
+            r["memory_ratio"] = r["peak_bytes"] / (r["state_bytes"] + r["output_bytes"])
+        if r["job"]["engine"] == "mesa":
+            twin = [b for b in batched if b["job"]["n"] == r["job"]["n"] and b["job"]["replicates"] == 1]
+            r["batched_over_mesa"] = twin[0]["rate"] / r["rate"] if twin else None
+
+    goals = []
+    big = [b for b in batched if b["job"]["n"] * b["job"]["replicates"] >= 1e6]
+    if big:
+        best = max(big, key=lambda b: b["rate"])
+        tag = f"{best['job']['n']:.0e} x {best['job']['replicates']}"
+        goals.append(("batched >= 1e8 agent-steps/s (population x replicates >= 1e6)", f"{best['rate']:.2e} ({tag})", best["rate"] >= GOAL_THROUGHPUT))
+        if ref_rate:
+            goals.append(("batched >= 1000 x per-agent Mesa reference", f"{best['rate'] / ref_rate:,.0f} x", best["rate"] / ref_rate >= GOAL_VS_REFERENCE))
+    at_1e5 = [m for m in mesas if m["job"]["n"] == 100_000 and m.get("batched_over_mesa")]
+    if at_1e5:
+        ratio = at_1e5[0]["batched_over_mesa"]
+        goals.append(("Mesa-driven within 2 x batched at 1e5 per side", f"batched / Mesa = {ratio:.2f}", ratio <= GOAL_MESA_RATIO))
+    if batched:
+        worst = max(b["compile_s"] for b in batched)
+        goals.append(("compile time of the full model < 30 s", f"{worst:.1f} s (worst)", worst < GOAL_COMPILE_S))
+        worst_mem = max(batched, key=lambda b: b["memory_ratio"] if b["state_bytes"] > 50e6 else 0)
+        goals.append((
+            "peak memory <= 2 x (state + outputs)",
+            f"{worst_mem['memory_ratio']:.2f} x at {worst_mem['job']['n']:.0e} x {worst_mem['job']['replicates']}",
+            worst_mem["memory_ratio"] <= GOAL_MEMORY_RATIO,
+        ))
+    flat = next((r for r in ok if r["job"].get("flat_check")), None)
+    if flat:
+        base = next((b for b in batched if b["job"]["n"] == flat["job"]["n"] and b["job"]["replicates"] == flat["job"]["replicates"]), None)
+        if base:
+            grow = flat["peak_bytes"] / max(base["peak_bytes"], 1)
+            text = f"{_mb(base['peak_bytes'])} MiB at {base['job']['days']} days, {_mb(flat['peak_bytes'])} MiB at {flat['job']['days']} days"
+            # flat: within 10 % or 20 MiB (the outputs themselves grow with the days)
+            goals.append(("peak memory flat in the number of days", text, grow <= 1.1 or flat["peak_bytes"] - base["peak_bytes"] < 20 * 2**20))
+    gpu = [b for b in batched if b["device"]["platform"] == "gpu" and b["job"]["n"] == 1_000_000 and b["job"]["replicates"] == 64]
+    goals.append(("one H100: >= 2e10 at 1e6 x 64", f"{gpu[0]['rate']:.2e}" if gpu else "no GPU in this run", bool(gpu) and gpu[0]["rate"] >= GOAL_GPU if gpu else None))
+    return dict(goals=goals, ceiling=ceiling, bandwidth=bw, reference_rate=ref_rate)
+
+
+def render(results: list[dict], summary: dict, meta: dict) -> str:
+    dev = next((r["device"] for r in results if "device" in r), {})
+    bw = summary["bandwidth"]
+    lines = [
+        f"# redphone benchmark{' (QUICK)' if meta['quick'] else ''}",
+        "",
+        f"- device: {dev.get('platform')} / {dev.get('kind')} x {dev.get('count')}; CPU {meta['machine']['cpu']}, {meta['machine']['cores']} cores; jax {dev.get('jax')}, Python {meta['machine']['python']}",
+        f"- load average before / after: {' '.join(f'{x:.2f}' for x in meta['load_before'])} / {' '.join(f'{x:.2f}' for x in meta['load_after'])}",
+        f"- git: {meta['git']}; wall time of the benchmark: {meta['wall_s']:.0f} s",
+    ]
+    if bw:
+        b = bw["bytes_per_agent_step"]
+        lines.append(
+            f"- copy bandwidth (read + write): {bw['bandwidth'] / 1e9:.1f} GB/s (XLA {bw['xla'] / 1e9:.1f}, numpy {bw['numpy'] / 1e9:.1f}); "
+            f"an agent-step moves at least {b['total']} B (read {b['read']}, write {b['written']}, partner {b['partner']}): "
+            f"roofline ceiling {summary['ceiling']:.2e} agent-steps/s"
+        )
+    lines += [
+        "",
+        "| engine | citizens/side | replicates | days | agent-steps/s | x reference | of roofline | CPU ns/step | compile s (CPU s) | run s | peak MiB | state+outputs MiB | peak / (state+outputs) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        job = r["job"]
+        if job["engine"] == "bandwidth":
+            continue
+        name = job["engine"] + (" (4 x days)" if job.get("flat_check") else "")
+        if "skipped" in r:
+            lines.append(f"| {name} | {job['n']:.0e} | {job.get('replicates', 1)} | - | skipped: {r['skipped']} | | | | | | | | |")
+            continue
+        so = r.get("state_bytes", 0) + r.get("output_bytes", 0)
+        lines.append(
+            f"| {name} | {job['n']:.0e} | {job.get('replicates', 1)} | {job['days']} | {_si(r['rate'])} | "
+            f"{r['vs_reference']:,.1f} | {r['roofline']:.1%} | {f'{r["cpu_ns_per_step"]:.0f}' if 'cpu_ns_per_step' in r else '-'} | "
+            f"{r['compile_s']:.1f}{f' ({r["compile_cpu_s"]:.1f})' if 'compile_cpu_s' in r else ''} | {r['run_s']:.2f} | "
+            f"{_mb(r.get('peak_bytes'))} | {_mb(so)} | {f"{r['memory_ratio']:.2f}" if so else '-'} |"
+        )
+    for r in results:
+        if r["job"]["engine"] == "mesa" and "skipped" not in r and r.get("batched_over_mesa"):
+            lines.append(f"\nMesa-driven at {r['job']['n']:.0e}/side: batched (1 replicate) is {r['batched_over_mesa']:.2f} x faster.")
+        if r["job"]["engine"] == "reference" and "skipped" not in r:
+            c = r["check"]
+            lines.append(
+                f"\nReference at {r['job']['n']:.0e}/side vs the JAX public kernel: statistics {'agree' if c['agree'] else 'DISAGREE'} "
+                f"(largest gaps: mean {c['mean_gap']:.4f}, std {c['std_gap']:.4f}, share > 0.8 {c['high_gap']:.4f}; "
+                f"histogram L1 {c['hist_l1']:.3f} vs the kernel's own scatter {c['hist_l1_kernel']:.3f}); "
+                f"the public kernel alone, batched x 8: {r['kernel_public_rate']:.2e} agent-steps/s."
+            )
+    lines += ["", "| goal | measured | met |", "|---|---|---|"]
+    for goal, value, met in summary["goals"]:
+        lines.append(f"| {goal} | {value} | {'-' if met is None else ('yes' if met else 'no')} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: list[dict], summary: dict, path: Path) -> None:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    ok = [r for r in results if "skipped" not in r and r["job"]["engine"] != "bandwidth" and not r["job"].get("flat_check")]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+    reps = sorted({r["job"]["replicates"] for r in ok if r["job"]["engine"] == "batched"})
+    for colour, rep in zip(colours, reps):
+        pts = sorted((2 * r["job"]["n"] * rep, r["rate"]) for r in ok if r["job"]["engine"] == "batched" and r["job"]["replicates"] == rep)
+        ax.plot(*zip(*pts), "o-", color=colour, label=f"batched, {rep} replicate(s)")
+    for engine, marker, colour in (("mesa", "s--", "#D55E00"), ("reference", "^:", "#000000")):
+        pts = sorted((2 * r["job"]["n"], r["rate"]) for r in ok if r["job"]["engine"] == engine)
+        if pts:
+            ax.plot(*zip(*pts), marker, color=colour, label={"mesa": "Mesa-driven engine", "reference": "per-agent Mesa reference (public only)"}[engine])
+    if summary["ceiling"]:
+        ax.axhline(summary["ceiling"], color="grey", lw=1, ls="-.", label="roofline (copy bandwidth / bytes per step)")
+    ax.axhline(GOAL_THROUGHPUT, color="grey", lw=1, ls=":", label="goal: 1e8")
+    ax.set(xscale="log", yscale="log", xlabel="citizens simulated at once (both sides x replicates)", ylabel="agent-steps per second")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small grid that finishes in under 2 minutes")
+    parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    parser.add_argument("--max-bytes", type=float, default=6e9, help="skip batched configurations whose state needs more than a third of this")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per configuration")
+    parser.add_argument("--gpu", action="store_true", help="add the GPU goal's configuration (1e6 x 64); on by default on a GPU")
+    parser.add_argument("--render", metavar="BENCH_JSON", help="print the table of a saved bench.json again")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(json.loads(args.worker))
+        return
+    if args.render:
+        saved = json.loads(Path(args.render).read_text())
+        print(render(saved["results"], analyse(saved["results"], saved["meta"]["quick"]), saved["meta"]))
+        return
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    probe = run_job(dict(engine="bandwidth"), args.timeout)
+    gpu = args.gpu or probe.get("device", {}).get("platform") == "gpu"
+    jobs = plan(args.quick, gpu, args.max_bytes)
+    results = [probe]
+    for job in jobs[1:]:
+        label = " ".join(f"{k}={v}" for k, v in job.items() if k != "skipped")
+        print(f"== {label}", file=sys.stderr, flush=True)
+        results.append(run_job(job, args.timeout))
+        r = results[-1]
+        print(f"   {r.get('skipped') or f'{r['rate']:.3e} agent-steps/s, compile {r['compile_s']:.1f} s'}", file=sys.stderr, flush=True)
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    meta = dict(quick=args.quick, machine=machine(), load_before=load_before, load_after=os.getloadavg(), git=git, wall_s=time.perf_counter() - started)
+    summary = analyse(results, args.quick)
+    text = render(results, summary, meta)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.md").write_text(text)
+    (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results, goals=summary["goals"], ceiling=summary["ceiling"]), indent=1))
+    plot(results, summary, out / "scaling.png")
+    print(text)
+    print(f"written: {out / 'bench.md'}, {out / 'bench.json'}, {out / 'scaling.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Smoke test of `make bench`'s worker (scripts/bench.py): it measures, it never asserts a speed."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+
+
+def worker(job: dict) -> dict:
+    out = subprocess.run([sys.executable, str(BENCH), "--worker", json.dumps(job)], capture_output=True, text=True, timeout=120, check=True)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH-RESULT "))
+    return json.loads(line[len("BENCH-RESULT "):])
+
+
+@pytest.mark.slow
+def test_bench_worker_reports_throughput_memory_and_agreement():
+    batched = worker(dict(engine="batched", n=200, replicates=2, days=3))
+    assert batched["steps"] == 2 * 200 * 2 * 3 and batched["rate"] > 0 and batched["compile_s"] > 0
+    assert batched["state_bytes"] > 2 * 200 * 2 * 4 and batched["output_bytes"] > 0 and batched["peak_bytes"] >= 0
+    reference = worker(dict(engine="reference", n=200, days=3))
+    assert reference["check"]["agree"] and reference["rate"] > 0

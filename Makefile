@@ -41,3 +41,17 @@ docs-params: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache
+
+# ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
+# `make calibrate`: ABC fit of the status quo to the record since 1990, figure and pattern table in figures/;
+# `make calibrate WRITE=1` also writes the fitted values into the presets. `make sensitivity`: Sobol indices
+# and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
+.PHONY: calibrate sensitivity
+QUICK ?=
+WRITE ?=
+
+calibrate: $(STAMP)
+	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick --out figures/quick) $(if $(WRITE),--write)
+
+sensitivity: $(STAMP)
+	@$(PY) scripts/sensitivity.py $(if $(QUICK),--quick --out figures/quick)

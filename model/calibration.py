@@ -296,7 +296,7 @@ def report_rows(sim: dict, freq: dict, hist: dict) -> list[dict]:
 
     def add(name, label, h, est, lo, hi, fitted=True, note=""):
         rows.append(dict(pattern=name, label=label, historical=h, simulated=est, low=lo, high=hi,
-                         match=bool(lo <= h <= hi) if np.isfinite(lo) else False, fitted=fitted, note=note))
+                         match=bool(lo - 1e-9 <= h <= hi + 1e-9) if np.isfinite(lo) else False, fitted=fitted, note=note))
 
     n = sim["n_crises"]
     for j, rung in enumerate(record.PEAK_BINS):

@@ -65,6 +65,14 @@ def write_presets(values: dict, score: float, command: str) -> None:
         say(f"wrote {path.relative_to(ROOT)}")
 
 
+def markdown(rows: pd.DataFrame) -> str:
+    """The pattern table of docs/validation.md."""
+    lines = ["| pattern | historical | simulated (95% interval) | match | fitted |", "|---|---|---|---|---|"]
+    for r in rows.itertuples():
+        lines.append(f"| {r.label} | {r.historical:.3g} | {r.simulated:.3g} ({r.low:.3g} to {r.high:.3g}) | {'yes' if r.match else '**no**'} | {'yes' if r.fitted else 'held out'} |")
+    return "\n".join(lines) + "\n"
+
+
 def err(est, lo, hi):
     """Error-bar half-widths, never negative (Wilson at 0 or 1, NaN-safe)."""
     return [[max(est - lo, 0.0) if np.isfinite(lo) else 0.0], [max(hi - est, 0.0) if np.isfinite(hi) else 0.0]]
@@ -156,6 +164,7 @@ def main(argv=None) -> int:
     rows = pd.DataFrame(calibration.report_rows(best["sim"], best["freq"], hist))
     args.out.mkdir(parents=True, exist_ok=True)
     rows.to_csv(args.out / "calibration_patterns.csv", index=False)
+    (args.out / "calibration_table.md").write_text(markdown(rows))
     draws_df = pd.DataFrame([{**r["values"], **{f"d_{k}": v for k, v in r["terms"].items()}, "distance": r["distance"]} for r in fit["all"]])
     draws_df["accepted"] = draws_df["distance"] <= fit["tolerance"]
     draws_df.to_csv(args.out / "calibration_draws.csv", index=False)

@@ -42,6 +42,33 @@ docs-params: $(STAMP)
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache
 
+# -- the dashboard: watch one crisis day by day (Mesa's SolaraViz; docs/dashboard.md) --------------
+# Solara's page loads its front-end files from a CDN these machines cannot reach: the fetch script
+# puts the same npm packages into Solara's cache folder, from which the server answers offline.
+# The browser tests drive Debian's chromium through Playwright (no browser download).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+DASHBOARD_ENV := SOLARA_TELEMETRY_MIXPANEL_ENABLE=false
+
+.PHONY: dashboard dashboard-assets chromium
+
+dashboard-assets: $(STAMP)
+	@command -v npm >/dev/null || { echo "== installing npm (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@$(PY) scripts/dashboard/fetch_solara_assets.py > $(VENV)/fetch_solara_assets.log 2>&1 \
+	    || { cat $(VENV)/fetch_solara_assets.log; exit 1; }
+	@tail -n 1 $(VENV)/fetch_solara_assets.log
+
+chromium:
+	@command -v chromium >/dev/null || { echo "== installing chromium (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# the browser tests are part of `make test`; REDPHONE_BROWSER_TESTS=required makes a missing browser a failure, not a skip
+test: dashboard-assets chromium
+test: export REDPHONE_BROWSER_TESTS = required
+
+dashboard: $(STAMP) dashboard-assets
+	@echo "== redphone dashboard: open http://$(HOST):$(PORT)/ in a browser (Ctrl-C stops it)"
+	@$(DASHBOARD_ENV) $(VENV)/bin/solara run dashboard/app.py --host $(HOST) --port $(PORT) --production --no-open
+
 # ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
 # `make calibrate`: ABC fit of the status quo to the record since 1990, figure and pattern table in figures/;
 # `make calibrate WRITE=1` also writes the fitted values into the presets. `make sensitivity`: Sobol indices

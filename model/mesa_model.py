@@ -47,7 +47,8 @@ class CrisisModel(mesa.Model):
 
     Every argument has a default; institution switches and population sizes
     override the preset's values; ``overrides`` takes any other dotted config
-    key (``{"public.epsilon": 0.2}``). ``rng`` is the integer seed shared with
+    key (``{"public.epsilon": 0.2}``); ``config``, an already composed and
+    validated config (the Hydra app's), replaces all of those. ``rng`` is the integer seed shared with
     the batched engine: ``CrisisModel(rng=s, replicate=r)`` follows the same
     trajectory as replicate ``r`` of ``engine.simulate(s, ...)``.
     """
@@ -85,6 +86,7 @@ class CrisisModel(mesa.Model):
         self.config = config if config is not None else compose(preset, keys)
         self.params, self.dims = build(self.config)
         self.seed, self.replicate = int(rng), int(replicate)
+        self._callbacks = []  # Mesa holds scheduled callables weakly: keep the phase closures alive
         self.side_names = tuple(self.config.sides)
 
         init_key, self.time_key = engine.replicate_keys(self.seed, self.replicate)
@@ -130,18 +132,21 @@ class CrisisModel(mesa.Model):
 
     # -- phases ---------------------------------------------------------------
     def _phase(self, agent_class):
+        """The day's phase for one sector: activate its two agents (sides A, B) through their AgentSet."""
+
         def activate():
             self.agents_by_type[agent_class].do("step")
 
-        activate.__name__ = f"phase_{agent_class.sector}"
-        self._phases = getattr(self, "_phases", []) + [activate]  # Mesa holds callbacks weakly
+        self._callbacks.append(activate)
         return activate
 
     def _attack(self, target: int, severity: float, evidence: float):
+        """A scripted attack, queued for the day's opening."""
+
         def attack():
             self.state = _inject(self.state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence))
 
-        self._scripted = getattr(self, "_scripted", []) + [attack]
+        self._callbacks.append(attack)
         return attack
 
     def open_day(self):

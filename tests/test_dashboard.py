@@ -1,0 +1,129 @@
+"""The dashboard's pure parts: the event log's wording, the set-up's validation, the views."""
+
+import io
+
+import numpy as np
+import pytest
+
+from dashboard import controls, plots
+from dashboard.events import describe_day, event_log
+from model.config import presets
+
+SIDES = ("India", "Pakistan")
+
+
+def quiet_day(**changes) -> dict:
+    day = dict(
+        crisis_level=np.int32(0), rung=np.zeros(2, np.int32), attack=np.zeros(2), strike=np.zeros(2), loss=np.zeros(2),
+        hotline_call=0.0, dgmo_call=0.0, backchannel=0.0, mediation=0.0, ceasefire=0.0, accident=0.0, in_crisis=0.0,
+        victory_claims=np.zeros(2), institutions=np.zeros(3),
+    )
+    for key, value in changes.items():
+        day[key] = np.asarray(value)
+    return day
+
+
+def test_a_quiet_day_says_nothing():
+    assert describe_day(3, quiet_day(), quiet_day(), SIDES) is None
+
+
+def test_strike_and_victory_claim_in_words():
+    before = quiet_day(rung=[4, 4], in_crisis=1.0)
+    today = quiet_day(rung=[4, 4], in_crisis=1.0, strike=[0.0, 0.67], victory_claims=[0.3, 0.0])
+    assert describe_day(15, today, before, ("A", "B")) == "day 15: B strikes A's territory; A's media claim victory"
+
+
+def test_trigger_escalation_and_channels_in_words():
+    before = quiet_day(rung=[1, 0])
+    today = quiet_day(rung=[3, 2], in_crisis=1.0, attack=[0.9, 0.0], strike=[0.33, 0.0], hotline_call=1.0, mediation=1.0)
+    line = describe_day(2, today, before, SIDES)
+    assert line.startswith("day 2: a crisis opens; a severe attack hits India (severity 0.90)")
+    for words in (
+        "India escalates to rung 3 (limited cross-border fire)", "Pakistan escalates to rung 2 (mobilisation)",
+        "India fires across the border at Pakistan", "the leaders talk on the hotline", "a third party steps in to mediate",
+    ):
+        assert words in line
+
+
+def test_lasting_channels_are_told_once_and_the_end_is_told():
+    day1 = quiet_day(rung=[2, 2], in_crisis=1.0, mediation=1.0)
+    day2 = quiet_day(rung=[1, 1], in_crisis=1.0, mediation=1.0, ceasefire=1.0)
+    day3 = quiet_day(rung=[1, 1], in_crisis=0.0, institutions=[1, 0, 0])
+    assert "mediate" not in describe_day(2, day2, day1, SIDES)
+    assert "a ceasefire is agreed" in describe_day(2, day2, day1, SIDES)
+    assert describe_day(3, day3, day2, SIDES) == "day 3: the crisis ends; a leader hotline is set up after the crisis"
+
+
+def test_nuclear_use_in_words():
+    line = describe_day(9, quiet_day(rung=[6, 6], in_crisis=1.0), quiet_day(rung=[5, 5], in_crisis=1.0), SIDES)
+    assert line == "day 9: nuclear weapons are used"
+
+
+def test_event_log_is_newest_first_and_skips_quiet_days():
+    days = [quiet_day(attack=[0.5, 0]), quiet_day(), quiet_day(hotline_call=1.0)]
+    assert event_log(days, SIDES) == ["day 2: the leaders talk on the hotline", "day 0: an attack hits India (severity 0.50)"]
+    assert event_log(days, SIDES, last=1) == ["day 2: the leaders talk on the hotline"]
+
+
+def test_event_log_of_a_model_run_names_the_trigger():
+    from model import CrisisModel
+
+    model = CrisisModel(n_public=200, n_media=5, hotline=True)
+    model.run_for(6)
+    log = event_log(model.outputs, model.side_names, last=50)
+    assert log[-1].startswith("day 0: a crisis opens; a severe attack hits India")
+
+
+@pytest.mark.parametrize("preset", presets())
+def test_every_preset_gives_valid_controls(preset):
+    kwargs, problems = controls.check(controls.defaults(preset))
+    assert problems == [] and kwargs["preset"] == preset
+
+
+def test_controls_become_model_arguments():
+    values = dict(controls.defaults(), hotline=True, hotline_mode="ad hoc", track2_reach="0.2", media_slant="0.7, 0.5", n_public="500", seed="7")
+    kwargs, problems = controls.check(values)
+    assert problems == []
+    assert kwargs["hotline"] is True and kwargs["n_public"] == 500 and kwargs["rng"] == 7
+    assert kwargs["overrides"] == {"track2.reach": 0.2, "media.slant": [0.7, 0.5], "hotline.automatic": False}
+
+
+def test_bad_values_give_one_line_each_and_no_arguments():
+    values = dict(controls.defaults(), n_public="-5", n_media="abc", media_slant="0.5, 2", seed="x")
+    kwargs, problems = controls.check(values)
+    assert kwargs is None
+    assert "population.public = -5: expected a whole number >= 2 (citizens per side)" in problems
+    assert any(p.startswith("population.media") for p in problems)
+    assert any(p.startswith("media.slant = 2") for p in problems)
+    assert any(p.startswith("seed") for p in problems)
+    assert all("\n" not in p for p in problems)
+
+
+def test_dashboard_caps_the_population():
+    _, problems = controls.check(dict(controls.defaults(), n_public=str(controls.MAX_PUBLIC + 2)))
+    assert problems and "at most" in problems[0]
+
+
+@pytest.mark.parametrize("view", plots.VIEWS, ids=lambda v: v.__name__)
+def test_views_draw_before_and_after_the_first_day(view):
+    from model import CrisisModel
+
+    model = CrisisModel(n_public=200, n_media=5)
+    empty = io.BytesIO()
+    view({}, model.side_names).savefig(empty, format="png")
+    model.run_for(5)
+    drawn = io.BytesIO()
+    view(model.daily(), model.side_names).savefig(drawn, format="png")
+    assert drawn.getvalue()[:4] == b"\x89PNG" and drawn.getvalue() != empty.getvalue()
+
+
+def test_dashboard_model_is_built_from_the_setup_and_times_its_days():
+    from dashboard.app import DashboardModel, DashboardSetup, engine_line, timing_line
+
+    setup = DashboardSetup(controls=dict(controls.defaults(), n_public="200", n_media="5", hotline=True))
+    model = DashboardModel(setup)
+    assert model.dims.n_public == 200 and bool(model.config.institutions.hotline)
+    model.step()
+    model.step()
+    assert model.day == 2 and len(model.day_seconds) == 2 and model.time == 2
+    assert "over 2 days" in timing_line(model) and "backend" in engine_line()

@@ -1,0 +1,197 @@
+"""The dashboard in a real browser: Solara serves the page on localhost, Playwright drives Debian's chromium.
+
+The server runs in a subprocess on a free port; the browser is headless
+chromium with a fresh profile and no background networking (this machine
+reaches no CDN: the page's front-end files come from Solara's filled cache).
+A screenshot is saved to test-artifacts/dashboard.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SERVER_START_S, PAGE_READY_MS, STEP_MS = 180, 180_000, 60_000
+
+pytestmark = pytest.mark.slow
+
+
+def _need_browser():
+    if not os.path.exists(CHROMIUM):
+        reason = "Debian's chromium is not installed (make test installs it: apt-get install chromium)"
+        if os.environ.get("REDPHONE_BROWSER_TESTS") == "required":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _need_browser()
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("solara") / "server.log"
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", PYTHONUNBUFFERED="1")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "solara", "run", "dashboard/app.py", "--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the dashboard server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard server did not answer within {SERVER_START_S} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1500, "height": 1400},
+        )
+        yield context
+        context.close()
+
+
+def open_dashboard(browser, server):
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_role("button", name="Step", exact=True).first.wait_for(timeout=PAGE_READY_MS)
+    page.locator(".redphone-run-info").wait_for(timeout=PAGE_READY_MS)
+    return page
+
+
+def run_info(page) -> str:
+    return page.locator(".redphone-run-info").inner_text()
+
+
+def step(page, days_before: int):
+    page.get_by_role("button", name="Step", exact=True).first.click()
+    page.wait_for_function(
+        "n => (document.querySelector('.redphone-run-info') || {innerText: ''}).innerText.includes(`over ${n} days`)",
+        arg=days_before + 1, timeout=STEP_MS,
+    )
+
+
+def rendered_plots(page) -> list[bytes]:
+    """Each view's image, as the browser shows it; fails unless all four are real, decoded images."""
+    images = page.locator(".redphone-view img")
+    page.wait_for_function(
+        "() => { const im = [...document.querySelectorAll('.redphone-view img')];"
+        " return im.length === 4 && im.every(i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 100); }",
+        timeout=PAGE_READY_MS,
+    )
+    return [images.nth(i).screenshot() for i in range(images.count())]
+
+
+def test_hotline_on_step_and_watch_plots_and_log_change(browser, server):
+    page = open_dashboard(browser, server)
+    assert re.search(r"backend \w+; devices \w+:\d", run_info(page)), run_info(page)
+    before = rendered_plots(page)
+    assert "Nothing yet" in page.locator(".redphone-event-log").inner_text()
+
+    hotline = page.get_by_label("Leader hotline")
+    assert hotline.get_attribute("aria-checked") == "false"  # the 2025 status quo has no leader hotline
+    page.locator("label", has_text="Leader hotline").click()  # Vuetify's ripple covers the input itself
+    page.wait_for_function("el => el.getAttribute('aria-checked') === 'true'", arg=hotline.element_handle(), timeout=STEP_MS)
+    page.get_by_role("button", name="Reset", exact=True).first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('.redphone-run-info') || {innerText: ''}).innerText.includes('Leader hotline')",
+        timeout=PAGE_READY_MS,
+    )
+    for day in range(8):
+        step(page, day)
+    log = page.locator(".redphone-event-log").inner_text()
+    assert "day 0: a crisis opens; a severe attack hits India" in log
+    assert "the leaders talk on the hotline" in log, log
+    after = rendered_plots(page)
+    assert all(a != b for a, b in zip(after, before)), "a view did not change after eight days"
+
+    info = run_info(page)
+    last_day_ms = float(re.search(r"last day ([\d.]+) ms", info).group(1))
+    assert last_day_ms < 1000, info
+    assert "10,000 citizens and 50 outlets per side" in info
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
+    print(f"\n{info}")
+    page.close()
+
+
+def test_bad_values_get_a_message_and_build_nothing(browser, server):
+    page = open_dashboard(browser, server)
+    citizens = page.locator(".redphone-input-n_public input")
+    citizens.fill("-5")
+    citizens.press("Enter")
+    problems = page.locator(".redphone-setup-problems")
+    problems.wait_for(timeout=STEP_MS)
+    assert "population.public = -5: expected a whole number >= 2 (citizens per side)" in problems.inner_text()
+    outlets = page.locator(".redphone-input-n_media input")
+    outlets.fill("many")
+    outlets.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.redphone-setup-problems').innerText.includes('population.media')", timeout=STEP_MS
+    )
+
+    page.get_by_role("button", name="Reset", exact=True).first.click()  # keeps the last valid set-up
+    step(page, 0)
+    assert "10,000 citizens and 50 outlets per side" in run_info(page)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Error in" not in body
+
+    citizens.fill("2000")
+    citizens.press("Enter")
+    outlets.fill("20")
+    outlets.press("Enter")
+    problems.wait_for(state="detached", timeout=STEP_MS)
+    page.get_by_role("button", name="Reset", exact=True).first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('.redphone-run-info') || {innerText: ''}).innerText.includes('2,000 citizens and 20 outlets')",
+        timeout=PAGE_READY_MS,
+    )
+    page.close()

@@ -161,6 +161,25 @@ def prim(sample: np.ndarray, prob: dict, results: pd.DataFrame, threshold: float
     traj = box.peeling_trajectory
     ok = traj[traj["density"] >= min_density]
     i = int(ok.sort_values("coverage").index[-1]) if len(ok) else int(traj.index[-1])
-    stats, raw = box.inspect(i, style="data")[0]
-    raw.columns = ["min", "max", "qp_low", "qp_high"]  # one box: (min, max, quasi-p of each restricted bound)
+    limits = box.box_lims[i]  # rows 0 / 1: lower / upper limit (a set of levels for a switch)
+    initial = box.box_lims[0]
+    restricted = [c for c in limits.columns if not _same(limits[c], initial[c])]
+    raw = pd.DataFrame({"min": [_low(limits[c]) for c in restricted], "max": [_high(limits[c]) for c in restricted],
+                        "sampled_min": [_low(initial[c]) for c in restricted], "sampled_max": [_high(initial[c]) for c in restricted]},
+                       index=restricted)
+    stats = traj.loc[i]
     return raw, stats, float(y.mean()), traj
+
+
+def _same(a, b) -> bool:
+    return all((x == y) if isinstance(x, (set, frozenset)) else bool(np.isclose(x, y)) for x, y in zip(a, b))
+
+
+def _low(col):
+    v = col.iloc[0]
+    return ",".join(sorted(v)) if isinstance(v, (set, frozenset)) else float(v)
+
+
+def _high(col):
+    v = col.iloc[1] if not isinstance(col.iloc[0], (set, frozenset)) else col.iloc[0]
+    return ",".join(sorted(v)) if isinstance(v, (set, frozenset)) else float(v)

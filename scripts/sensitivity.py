@@ -78,8 +78,11 @@ def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen:
     bounds = dict(zip(prob["names"], prob["bounds"]))
     for j, (name, row) in enumerate(box.iterrows()):
         lo, hi = bounds.get(name, (0, 1))
-        x0 = (float(row["min"]) - lo) / (hi - lo) if name in bounds else 0
-        x1 = (float(row["max"]) - lo) / (hi - lo) if name in bounds else 1
+        if name not in bounds:  # a switch: show which levels remain
+            b.text(0.5, j, f"{name.split('.')[-1]}: {row['min']}", ha="center", va="center", fontsize=8)
+            continue
+        x0 = (float(row["min"]) - lo) / (hi - lo)
+        x1 = (float(row["max"]) - lo) / (hi - lo)
         b.plot([0, 1], [j, j], color="0.8", lw=6)
         b.plot([x0, x1], [j, j], color=OKABE_ITO[3], lw=6)
     b.set_yticks(range(len(box)), box.index)
@@ -98,6 +101,7 @@ def main(argv=None) -> int:
     parser.add_argument("--prim-threshold", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1962)
     parser.add_argument("--out", type=Path, default=ROOT / "figures")
+    parser.add_argument("--reuse", action="store_true", help="reuse OUT/sensitivity_runs.csv from an earlier run of the same design")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.quick:
@@ -106,9 +110,13 @@ def main(argv=None) -> int:
         n, reps, pop, media, chunk = args.n or 128, args.replicates or 8, 200, 8, 576
     prob, sample, settings, dims, _ = sensitivity.design(n, args.seed, population=pop, media=media)
     say(f"{len(sample)} Sobol points x {2 ** len(sensitivity.SWITCHES)} switch settings = {len(settings)} settings x {reps} replicates")
-    results = sensitivity.run(settings, dims, 120, reps, args.seed, chunk, say)
     args.out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(args.out / "sensitivity_runs.csv", index=False)
+    if args.reuse:
+        results = pd.read_csv(args.out / "sensitivity_runs.csv")
+        assert len(results) == len(settings), "the saved runs are of another design"
+    else:
+        results = sensitivity.run(settings, dims, 120, reps, args.seed, chunk, say)
+        results.to_csv(args.out / "sensitivity_runs.csv", index=False)
     indices = sensitivity.sobol(prob, results, len(sample), args.seed)
     indices.to_csv(args.out / "sobol.csv", index=False)
     sobol_figure(indices, args.out / "sobol.png")
@@ -128,7 +136,7 @@ def main(argv=None) -> int:
         print(f"box: coverage {stats['coverage']:.3f}, density {stats['density']:.3f}, mass {stats['mass']:.3f}")
         print(box.to_string())
         traj.to_csv(args.out / "prim_trajectory.csv")
-        prim_figure(traj, box, prob, int(stats["id"]), args.out / "prim.png")
+        prim_figure(traj, box, prob, int(stats.name), args.out / "prim.png")
     say(f"done in {time.perf_counter() - started:.0f} s; figures in {args.out}")
     return 0
 

@@ -313,7 +313,7 @@ def report_rows(sim: dict, freq: dict, hist: dict) -> list[dict]:
     m, lo, hi, _ = mean_ci(freq["per_decade"])
     add("frequency", "crises (level >= 2) per decade, long_run", hist["per_decade"], m, lo, hi)
     est, lo, hi = wilson(int(np.sum(freq["war"])), len(freq["war"]))
-    add("no_war", "share of long runs reaching full war (rung >= 5)", 0.0, est, lo, hi)
+    add("no_war", "share of decade-long runs reaching full war (rung >= 5)", 0.0, est, lo, hi)
     q = _median_ci(sim["kinetic"])
     add("kinetic", "kinetic phase, days (median), HELD OUT", float(np.median(hist["kinetic"])), *q, fitted=False)
     return rows

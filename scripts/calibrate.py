@@ -68,8 +68,11 @@ def write_presets(values: dict, score: float, command: str) -> None:
 def markdown(rows: pd.DataFrame) -> str:
     """The pattern table of docs/validation.md."""
     lines = ["| pattern | historical | simulated (95% interval) | match | fitted |", "|---|---|---|---|---|"]
+    def fmt(v):
+        return f"{0.0 if abs(v) < 1e-9 else v:.3g}"
+
     for r in rows.itertuples():
-        lines.append(f"| {r.label} | {r.historical:.3g} | {r.simulated:.3g} ({r.low:.3g} to {r.high:.3g}) | {'yes' if r.match else '**no**'} | {'yes' if r.fitted else 'held out'} |")
+        lines.append(f"| {r.label} | {fmt(r.historical)} | {fmt(r.simulated)} ({fmt(r.low)} to {fmt(r.high)}) | {'yes' if r.match else '**no**'} | {'yes' if r.fitted else 'held out'} |")
     return "\n".join(lines) + "\n"
 
 

@@ -21,7 +21,6 @@ def test_prim_finds_a_known_box():
     assert stats["density"] >= 0.75
 
 
-@pytest.mark.slow
 def test_small_sobol_design_on_batched_runs():
     prob, sample, settings, dims, _ = sensitivity.design(2, seed=0, population=20, media=2, days=30)
     assert prob["num_vars"] == len(sensitivity.FACTORS) >= 12

@@ -30,6 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.okabe_ito import OKABE_ITO  # noqa: E402
@@ -42,6 +43,16 @@ PRESETS = ("india_pakistan_2025", "long_run")
 
 def say(message: str) -> None:
     print(f"[calibrate] {message}", file=sys.stderr, flush=True)
+
+
+class PresetDumper(yaml.SafeDumper):
+    """The presets' own style: pairs and scripted events on one line, groups as blocks."""
+
+
+PresetDumper.add_representer(list, lambda d, data: d.represent_sequence(
+    "tag:yaml.org,2002:seq", data, flow_style=all(not isinstance(x, (list, dict)) for x in data)))
+PresetDumper.add_representer(dict, lambda d, data: d.represent_mapping(
+    "tag:yaml.org,2002:map", data, flow_style="day" in data and "target" in data))
 
 
 def write_presets(values: dict, score: float, command: str) -> None:
@@ -60,7 +71,8 @@ def write_presets(values: dict, score: float, command: str) -> None:
             f"# calibrated: status-quo values fitted by ABC to the record since 1990 (docs/validation.md);",
             f"#   command: {command}; date: {stamp}; fit score (pattern distance, 0 = perfect): {score:.3f}",
         ]
-        path.write_text("\n".join(header[:1] + provenance + header[1:]) + "\n" + OmegaConf.to_yaml(cfg))
+        body = yaml.dump(OmegaConf.to_container(cfg), Dumper=PresetDumper, sort_keys=False, width=120)
+        path.write_text("\n".join(header[:1] + provenance + header[1:]) + "\n" + body)
         build(compose(preset))  # still valid
         say(f"wrote {path.relative_to(ROOT)}")
 

@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell scripts/find-python.sh)
 REPLICATES ?= 200
 DAYS ?= 120
+# QUICK=1 shrinks figures, bench, calibrate and sensitivity to quick runs
+QUICK ?=
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.jax_cache
 
 .PHONY: run test test-fast venv bench figures clean docs-params
@@ -90,6 +92,18 @@ compile-cache: $(STAMP)
 
 # Speed and memory, side by side (scripts/bench.py; docs/performance.md): `make bench QUICK=1` takes under 2 minutes.
 # Results go to bench-results/ (git-ignored). Compile caches are off in the benchmark, so compile times are real.
-QUICK ?=
 bench: $(STAMP)
 	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results
+
+# ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
+# `make calibrate`: ABC fit of the status quo to the record since 1990, figure and pattern table in figures/;
+# `make calibrate WRITE=1` also writes the fitted values into the presets. `make sensitivity`: Sobol indices
+# and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
+.PHONY: calibrate sensitivity
+WRITE ?=
+
+calibrate: $(STAMP)
+	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick --out figures/quick) $(if $(WRITE),--write)
+
+sensitivity: $(STAMP)
+	@$(PY) scripts/sensitivity.py $(if $(QUICK),--quick --out figures/quick)

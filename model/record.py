@@ -1,8 +1,21 @@
-"""The India-Pakistan crisis record (data/india_pakistan_crises.csv): eleven crises, 1947-2025.
+"""The India-Pakistan crisis record (``data/india_pakistan_crises.csv``) and the patterns taken from it.
 
-The patterns the model is judged by (MODEL.md) come from this file: how often
-crises come, how high they climb, how long they last. Dates are parsed; the
-`first_kinetic` date is missing for crises that never turned kinetic.
+Eleven crises, 1947-2025: trigger, start (trigger date), first kinetic action
+(empty when there was none), end, length in days, peak rung on the model's
+ladder, whether both sides were nuclear (``nuclear_era``: 1990 on), third-party
+mediation (yes / informal / contested / no), the mediator, the channel used,
+the certainty of the coding and sources.
+
+``patterns(crises)`` turns a set of crises into the numbers the model is
+calibrated and validated against (see ``model.calibration``):
+
+* ``peak_share``: share of crises peaking at rungs 2, 3, 4 and >= 5;
+* ``lag``: days from the trigger to the first kinetic action, crises with one;
+* ``kinetic``: days from the first kinetic action to the end of the crisis;
+* ``duration``: days from the trigger to the end;
+* ``third_party``: share of crises with third-party involvement (mediation
+  ``yes``, ``informal`` or ``contested``); ``mediated_strict`` counts ``yes`` only;
+* ``per_decade``: crises per ten years over the period covered.
 """
 
 from __future__ import annotations
@@ -12,40 +25,57 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-RECORD = Path(__file__).resolve().parent.parent / "data" / "india_pakistan_crises.csv"
-DATES = ("start", "first_kinetic", "end")
-NUCLEAR_ERA_START = 1990  # both sides nuclear-capable: the crises the model's status quo is calibrated to
+PATH = Path(__file__).resolve().parent.parent / "data" / "india_pakistan_crises.csv"
+THIRD_PARTY = ("yes", "informal", "contested")
+NUCLEAR_ERA_START = 1990  # both sides nuclear-capable (ICB: Kashmir III, 1990)
+PEAK_BINS = ("2", "3", "4", "5+")
 
 
-def load(path=RECORD) -> pd.DataFrame:
-    """The record, one row per crisis, dates parsed, peak_rung an integer, nuclear_era a boolean."""
-    table = pd.read_csv(path, dtype={"id": str}, keep_default_na=False, na_values={"first_kinetic": [""]})
-    for column in DATES:
-        table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
-    table["peak_rung"] = table["peak_rung"].astype(int)
-    table["days"] = table["days"].astype(int)
-    table["nuclear_era"] = table["nuclear_era"].map({"yes": True, "no": False}).astype(bool)
-    return table
+def load(path: Path | str = PATH) -> pd.DataFrame:
+    """The record with dates parsed, numbers as numbers and derived lags (days)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("start", "first_kinetic", "end"):
+        df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
+    df["id"] = df["id"].astype(int)
+    df["days"] = df["days"].astype(int)
+    df["peak_rung"] = df["peak_rung"].astype(int)
+    df["nuclear_era"] = df["nuclear_era"].map({"yes": True, "no": False}).astype(bool)
+    df["mediation"] = df["mediation"].str.strip().str.lower()
+    df["third_party"] = df["mediation"].isin(THIRD_PARTY)
+    df["lag_kinetic"] = (df["first_kinetic"] - df["start"]).dt.days  # NaN without kinetic action
+    df["kinetic_days"] = (df["end"] - df["first_kinetic"]).dt.days
+    df["duration"] = (df["end"] - df["start"]).dt.days
+    return df
 
 
-def crises_per_decade(table: pd.DataFrame, first_year: int, last_year: int) -> float:
-    """Crises that started in [first_year, last_year], per ten years of that span."""
-    years = table["start"].dt.year
-    count = int(((years >= first_year) & (years <= last_year)).sum())
-    return 10.0 * count / (last_year - first_year + 1)
+def nuclear_era(df: pd.DataFrame) -> pd.DataFrame:
+    """Crises since both sides went nuclear (1990 on): the record the status quo is calibrated to."""
+    return df[df["nuclear_era"]].reset_index(drop=True)
 
 
-def peak_rung_shares(table: pd.DataFrame, rungs=range(7)) -> pd.Series:
-    """Share of crises by peak rung (0-6), zeros included."""
-    counts = table["peak_rung"].value_counts().reindex(list(rungs), fill_value=0)
-    return counts / max(len(table), 1)
+def peak_shares(peaks) -> np.ndarray:
+    """Shares of crises peaking at rungs 2, 3, 4 and >= 5 (a crisis peaks at 2 or more)."""
+    peaks = np.asarray(peaks)
+    n = max(len(peaks), 1)
+    return np.array([(peaks <= 2).sum(), (peaks == 3).sum(), (peaks == 4).sum(), (peaks >= 5).sum()]) / n
 
 
-def nuclear_era(table: pd.DataFrame) -> pd.DataFrame:
-    return table[table["nuclear_era"]].reset_index(drop=True)
-
-
-def kinetic_lag_days(table: pd.DataFrame) -> np.ndarray:
-    """Days from trigger to first kinetic action, for the crises that had one."""
-    lag = (table["first_kinetic"] - table["start"]).dt.days
-    return lag.dropna().to_numpy()
+def patterns(df: pd.DataFrame, first_year: int = NUCLEAR_ERA_START, last_year: int | None = None) -> dict:
+    """The calibration patterns of a set of crises (by default: as if covering first_year to the latest crisis's year)."""
+    last_year = int(df["start"].dt.year.max()) if last_year is None else last_year
+    years = last_year - first_year + 1
+    kinetic = df[df["first_kinetic"].notna()]
+    return dict(
+        n=len(df),
+        peak=df["peak_rung"].to_numpy(),
+        peak_share=peak_shares(df["peak_rung"]),
+        lag=kinetic["lag_kinetic"].to_numpy(dtype=float),
+        kinetic=kinetic["kinetic_days"].to_numpy(dtype=float),
+        duration=df["duration"].to_numpy(dtype=float),
+        third_party=float(df["third_party"].mean()),
+        third_party_n=int(df["third_party"].sum()),
+        mediated_strict=float((df["mediation"] == "yes").mean()),
+        per_decade=10.0 * len(df) / years,
+        by_decade={int(d): int(n) for d, n in (df["start"].dt.year // 10 * 10).value_counts().sort_index().items()},
+        years=years,
+    )

@@ -1,26 +1,39 @@
+"""The India-Pakistan record: the reader on the real file, and the patterns taken from it."""
+
 import numpy as np
+import pandas as pd
 
 from model import record
 
 
-def test_the_record_loads_with_parsed_dates_and_rungs():
-    table = record.load()
-    assert len(table) == 11
-    assert table["start"].dt.year.tolist()[0] == 1947 and table["id"].iloc[-1] == "2025"
-    assert table["peak_rung"].between(0, 6).all()
-    # no crisis since both sides went nuclear reached full war (rung 5)
-    assert record.nuclear_era(table)["peak_rung"].max() == 4
-    assert (table["end"] >= table["start"]).all()
-    # crises that never turned kinetic have no first_kinetic date
-    assert table.loc[table["id"] == "2001", "first_kinetic"].isna().all()
+def test_reads_the_real_file():
+    df = record.load()
+    assert len(df) == 11
+    assert df["id"].tolist() == [1947, 1965, 1971, 1987, 1990, 1999, 2001, 2008, 2016, 2019, 2025]
+    assert pd.api.types.is_datetime64_any_dtype(df["start"]) and pd.api.types.is_datetime64_any_dtype(df["end"])
+    assert df["peak_rung"].between(0, 6).all()
+    # the days column agrees with the dates
+    assert (df["duration"] == df["days"]).all()
+    # kinetic action never before the trigger, nor after the end
+    kin = df[df["first_kinetic"].notna()]
+    assert (kin["lag_kinetic"] >= 0).all() and (kin["kinetic_days"] >= 0).all()
+    assert set(df["certainty"]) <= {"high", "medium", "low"}
+    assert df["sources"].str.len().gt(0).all()
 
 
-def test_crisis_frequency_and_peak_rungs():
-    table = record.load()
-    era = record.nuclear_era(table)
-    assert len(era) == 7
-    assert record.crises_per_decade(table, 1990, 2025) == 10 * 7 / 36
-    shares = record.peak_rung_shares(era)
-    assert abs(shares.sum() - 1.0) < 1e-12 and shares[2] == 3 / 7 and shares[4] == 2 / 7 and shares[5] == 0
-    lags = record.kinetic_lag_days(era)
-    assert np.all(lags >= 0) and len(lags) == 4
+def test_nuclear_era_patterns():
+    pat = record.patterns(record.nuclear_era(record.load()))
+    assert pat["n"] == 7
+    np.testing.assert_allclose(pat["peak_share"], [3 / 7, 2 / 7, 2 / 7, 0])  # none reached full war
+    assert pat["lag"].tolist() == [23, 11, 12, 15]  # Kargil, Uri, Pulwama-Balakot, Pahalgam-Sindoor
+    assert pat["kinetic"].tolist() == [61, 16, 3, 3]
+    assert np.median(pat["duration"]) == 42
+    assert pat["third_party_n"] == 6 and abs(pat["mediated_strict"] - 4 / 7) < 1e-12
+    assert pat["by_decade"] == {1990: 2, 2000: 2, 2010: 2, 2020: 1}
+    assert abs(pat["per_decade"] - 70 / 36) < 1e-12
+
+
+def test_before_1990_three_wars():
+    df = record.load()
+    assert (df.loc[~df["nuclear_era"], "peak_rung"] >= 5).sum() == 3
+    assert (df.loc[df["nuclear_era"], "start"].dt.year >= 1990).all()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.config import Population, RunConfig  # noqa: E402
+from model.config import Batch, JaxRuntime, Population, RunConfig  # noqa: E402
 from model.params import GROUPS  # noqa: E402
 
 
@@ -43,9 +43,23 @@ def table() -> str:
     lines += [
         "| `events` | preset | at most 4 | scripted attacks: `{day, target: A or B, severity, evidence}` |",
         "| `grid` | `{}` | numeric keys below | in-job sweep axes, e.g. `+grid.track2.reach=[0,0.05,0.1]`: all combinations in one compiled call |",
-        "| `batch.chunk` | 0 | >= 0 | replicates per compiled call (0: all at once) |",
-        "",
     ]
+    run_docs = {
+        "batch.chunk": ">= 0 | runs (one replicate of one setting) fetched from the devices at a time; 0: all, or as many as `batch.memory_gb` allows",
+        "batch.block": ">= 1 | runs vmapped together per device in one compiled call; results are bit-identical across chunk, memory budget and devices at one block",
+        "batch.memory_gb": ">= 0 | device memory budget per device; 0: none",
+        "batch.devices": ">= 0 | devices the replicates are sharded across; 0: all visible",
+        "jax.compilation_cache_dir": "a path, or empty to turn it off | persistent compilation cache shared by the jobs of a sweep",
+        "jax.cache_min_compile_secs": ">= 0 | cache only compilations slower than this",
+        "jax.preallocate": "true / false | false: each process allocates GPU memory as it needs it",
+        "jax.memory_fraction": "[0, 1] | with preallocate: share of GPU memory to reserve; 0: JAX's default",
+    }
+    for prefix, cls in (("batch", Batch), ("jax", JaxRuntime)):
+        for f in dataclasses.fields(cls):
+            key = f"{prefix}.{f.name}"
+            default = "see docs/cluster.md" if key == "jax.compilation_cache_dir" else str(f.default).lower() if isinstance(f.default, bool) else f.default
+            lines.append(f"| `{key}` | {default} | {run_docs[key]} |")
+    lines.append("")
     for name, cls in GROUPS.items():
         lines += [f"## `{name}`", "", "| key | default | allowed | per side | meaning | source |", "|---|---|---|---|---|---|"]
         for f in dataclasses.fields(cls):

@@ -41,7 +41,7 @@ import numpy as np
 from model import engine, record
 from model.config import build, compose
 from model.params import Params, stack
-from model.stats import mean_ci, wilson
+from model.stats import bootstrap_mean, wilson
 
 
 @dataclass(frozen=True)
@@ -301,18 +301,18 @@ def report_rows(sim: dict, freq: dict, hist: dict) -> list[dict]:
     n = sim["n_crises"]
     for j, rung in enumerate(record.PEAK_BINS):
         k = int(round(sim["peak_share"][j] * n))
-        est, lo, hi = wilson(k, n)
+        est, lo, hi, _ = wilson(k, n)
         # the record has 7 crises: its own sampling interval matters as much as the model's
         add(f"peak_{rung}", f"share of crises peaking at rung {rung}", float(hist["peak_share"][j]), est, lo, hi)
-    m, lo, hi, _ = mean_ci(sim["lag"])
+    m, lo, hi, _ = bootstrap_mean(sim["lag"])
     add("lag", "days from trigger to first kinetic action (mean)", float(np.mean(hist["lag"])), m, lo, hi)
     q = _median_ci(sim["duration"])
     add("duration", "crisis duration, days (median)", float(np.median(hist["duration"])), *q)
-    est, lo, hi = wilson(sim["third_party_n"], n)
+    est, lo, hi, _ = wilson(sim["third_party_n"], n)
     add("third_party", "share of crises with third-party involvement", hist["third_party"], est, lo, hi)
-    m, lo, hi, _ = mean_ci(freq["per_decade"])
+    m, lo, hi, _ = bootstrap_mean(freq["per_decade"])
     add("frequency", "crises (level >= 2) per decade, long_run", hist["per_decade"], m, lo, hi)
-    est, lo, hi = wilson(int(np.sum(freq["war"])), len(freq["war"]))
+    est, lo, hi, _ = wilson(int(np.sum(freq["war"])), len(freq["war"]))
     add("no_war", "share of decade-long runs reaching full war (rung >= 5)", 0.0, est, lo, hi)
     q = _median_ci(sim["kinetic"])
     add("kinetic", "kinetic phase, days (median), HELD OUT", float(np.median(hist["kinetic"])), *q, fitted=False)

@@ -33,7 +33,7 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
-from experiments.okabe_ito import OKABE_ITO  # noqa: E402
+from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model import calibration, record  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
 from model.stats import wilson  # noqa: E402
@@ -96,13 +96,13 @@ def err(est, lo, hi):
 def figure(rows: pd.DataFrame, hist: dict, sim: dict, path: Path) -> None:
     plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw=dict(width_ratios=[1.3, 1.3, 1]))
-    h_col, s_col = OKABE_ITO[7], OKABE_ITO[0]
+    h_col, s_col = OKABE_ITO["black"], OKABE_ITO["blue"]
     # peak rungs
     ax = axes[0]
     x = np.arange(len(record.PEAK_BINS))
     n_h = hist["n"]
     for j, _ in enumerate(record.PEAK_BINS):
-        est, lo, hi = wilson(round(hist["peak_share"][j] * n_h), n_h)
+        est, lo, hi, _ = wilson(round(hist["peak_share"][j] * n_h), n_h)
         ax.errorbar(x[j] - 0.12, est, err(est, lo, hi), fmt="o", color=h_col, capsize=3, label="record 1990-2025" if j == 0 else None)
         r = rows.set_index("pattern").loc[f"peak_{record.PEAK_BINS[j]}"]
         ax.errorbar(x[j] + 0.12, r.simulated, err(r.simulated, r.low, r.high), fmt="s", color=s_col, capsize=3, label="model (fitted)" if j == 0 else None)
@@ -126,7 +126,7 @@ def figure(rows: pd.DataFrame, hist: dict, sim: dict, path: Path) -> None:
     # third party and frequency
     ax = axes[2]
     tp = rows.set_index("pattern").loc["third_party"]
-    est, lo, hi = wilson(hist["third_party_n"], n_h)
+    est, lo, hi, _ = wilson(hist["third_party_n"], n_h)
     ax.errorbar(-0.12, est, err(est, lo, hi), fmt="o", color=h_col, capsize=3)
     ax.errorbar(0.12, tp.simulated, err(tp.simulated, tp.low, tp.high), fmt="s", color=s_col, capsize=3)
     fr = rows.set_index("pattern").loc["frequency"]
@@ -145,7 +145,7 @@ def figure(rows: pd.DataFrame, hist: dict, sim: dict, path: Path) -> None:
     ax.set_title("termination and frequency")
     fig.suptitle("Status quo vs the India-Pakistan record since 1990 (95% intervals)")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 

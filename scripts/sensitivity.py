@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.okabe_ito import OKABE_ITO  # noqa: E402
+from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model import sensitivity  # noqa: E402
 
 LABELS = dict(p_rung4="P(peak rung >= 4)", crisis_days="crisis days", hostility_post="post-crisis hostility")
@@ -46,13 +46,13 @@ def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
     hot, t2 = sensitivity.SWITCHES
     for ax, output in zip(axes, outputs):
         sq = indices[(indices.output == output) & (indices[hot] == 0) & (indices[t2] == 0)].set_index("parameter").loc[names]
-        ax.barh(y - 0.2, sq.ST, 0.4, xerr=sq.ST_conf, color=OKABE_ITO[0], label="total ST (status quo)", capsize=2)
-        ax.barh(y + 0.2, sq.S1, 0.4, xerr=sq.S1_conf, color=OKABE_ITO[1], label="first-order S1 (status quo)", capsize=2)
+        ax.barh(y - 0.2, sq.ST, 0.4, xerr=sq.ST_conf, color=OKABE_ITO["blue"], label="total ST (status quo)", capsize=2)
+        ax.barh(y + 0.2, sq.S1, 0.4, xerr=sq.S1_conf, color=OKABE_ITO["orange"], label="first-order S1 (status quo)", capsize=2)
         markers = {(1, 0): ("^", "ST, hotline on"), (0, 1): ("v", "ST, Track-II on"), (1, 1): ("D", "ST, both on")}
         for (h, t), (m, label) in markers.items():
             other = indices[(indices.output == output) & (indices[hot] == h) & (indices[t2] == t)].set_index("parameter")
             if len(other):
-                ax.scatter(other.loc[names].ST, y - 0.2, marker=m, color=OKABE_ITO[7], s=14, label=label, zorder=3)
+                ax.scatter(other.loc[names].ST, y - 0.2, marker=m, color=OKABE_ITO["black"], s=14, label=label, zorder=3)
         ax.set_title(LABELS[output])
         ax.axvline(0, color="0.5", lw=0.5)
         ax.set_xlabel("Sobol index (95% bootstrap interval)")
@@ -61,7 +61,7 @@ def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
     axes[-1].legend(fontsize=7, loc="lower right")
     fig.suptitle("Sobol indices of the status quo (india_pakistan_2025), crossed with hotline x Track-II")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -84,12 +84,12 @@ def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen:
         x0 = (float(row["min"]) - lo) / (hi - lo)
         x1 = (float(row["max"]) - lo) / (hi - lo)
         b.plot([0, 1], [j, j], color="0.8", lw=6)
-        b.plot([x0, x1], [j, j], color=OKABE_ITO[3], lw=6)
+        b.plot([x0, x1], [j, j], color=OKABE_ITO["vermillion"], lw=6)
     b.set_yticks(range(len(box)), box.index)
     b.set_xlabel("position within the sampled range (0 = low end, 1 = high end)")
     b.set_title("box where P(rung >= 5) is high")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 

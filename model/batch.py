@@ -24,7 +24,7 @@ import numpy as np
 from jax.sharding import Mesh
 
 from model import engine
-from model.config import ConfigError, build, settings
+from model.config import ConfigError, build, settings, validate
 from model.params import stack
 from model.state import init
 
@@ -35,7 +35,7 @@ def _say(message: str) -> None:
 
 def run(cfg, progress=_say):
     """(daily outputs, summaries, grid points): leading axes (setting, replicate), one setting per grid point."""
-    build(cfg)  # validates the config, grid included
+    validate(cfg)  # the config, grid included, before any work
     points = settings(cfg)
     built = [build(one) for _, one in points]
     n, days, seed = int(cfg.replicates), int(cfg.days), int(cfg.seed)

@@ -85,15 +85,16 @@ def rollout(keys, params: Params, dims: Dims, days: int):
     return state, outputs, dyad.summary(state, outputs)
 
 
+def replicate_outputs(seed, replicate, params: Params, dims: Dims, days: int):
+    """One replicate's (daily outputs, summary): what every batched entry point vmaps."""
+    _, outputs, summary = rollout(replicate_keys(seed, replicate), params, dims, days)
+    return outputs, summary
+
+
 @partial(jax.jit, static_argnames=("dims", "days"))
 def run_replicates(seed, replicates, params: Params, dims: Dims, days: int):
     """Replicates (array of indices) of one setting: outputs and summaries with a leading replicate axis."""
-
-    def one(r):
-        _, outputs, summary = rollout(replicate_keys(seed, r), params, dims, days)
-        return outputs, summary
-
-    return jax.vmap(one)(replicates)
+    return jax.vmap(lambda r: replicate_outputs(seed, r, params, dims, days))(replicates)
 
 
 @partial(jax.jit, static_argnames=("dims", "days"))
@@ -108,9 +109,6 @@ def simulate(seed: int, n_replicates: int, params: Params, dims: Dims, days: int
     return run_replicates(jnp.int32(seed), replicates, params, dims, days)
 
 
-
-
-
 @partial(jax.jit, static_argnames=("dims", "days"))
 def run_runs(seed, settings, replicates, stacked: Params, dims: Dims, days: int):
     """Runs, each one replicate of one setting (``settings[i]`` indexes the stacked Params), vmapped together.
@@ -121,9 +119,7 @@ def run_runs(seed, settings, replicates, stacked: Params, dims: Dims, days: int)
     """
 
     def one(setting, replicate):
-        params = jax.tree.map(lambda leaf: leaf[setting], stacked)
-        _, outputs, summary = rollout(replicate_keys(seed, replicate), params, dims, days)
-        return outputs, summary
+        return replicate_outputs(seed, replicate, jax.tree.map(lambda leaf: leaf[setting], stacked), dims, days)
 
     return jax.vmap(one)(settings, replicates)
 

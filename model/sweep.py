@@ -75,19 +75,32 @@ def fail(folder, error: BaseException) -> None:
     (folder / FAILED).write_text(f"{type(error).__name__}: {error}\n")
 
 
-def _planned(sweep_dir: Path) -> tuple[list[tuple[str, ...]], str]:
-    """The job overrides of the sweep in Hydra's order (job number = index), and the subdir pattern."""
+def expand(params, task: list[str]) -> list[list[str]]:
+    """Hydra's basic sweeper's job list: ``hydra.sweeper.params`` first, then the command line's overrides."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # noqa: PLC0415
     from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
 
-    path = sweep_dir / "multirun.yaml"
-    if not path.exists():
+    arguments = [f"{k}={v}" for k, v in params.items()] + list(task)
+    overrides = OverridesParser.create().parse_overrides(arguments)
+    return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+
+
+def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
+    """The jobs Hydra's basic sweeper makes from ``multirun.yaml`` (job number = index), or None without one."""
+    manifest = Path(sweep_dir) / "multirun.yaml"
+    if not manifest.exists():
+        return None
+    cfg = OmegaConf.load(manifest)
+    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, list(OmegaConf.select(cfg, "hydra.overrides.task") or []))
+
+
+def _planned(sweep_dir: Path) -> tuple[list[tuple[str, ...]], str]:
+    """The job overrides of the sweep in Hydra's order (job number = index), and the subdir pattern."""
+    expected = expected_jobs(sweep_dir)
+    if expected is None:
         return [], "${hydra.job.num}"
-    hydra = OmegaConf.load(path).hydra
-    parsed = OverridesParser.create().parse_overrides(list(hydra.overrides.task))
-    batches = BasicSweeper.split_arguments(parsed, None)
-    planned = [tuple(job) for batch in batches for job in batch]
-    return planned, str(OmegaConf.to_container(hydra.sweep, resolve=False)["subdir"])
+    hydra = OmegaConf.load(sweep_dir / "multirun.yaml").hydra
+    return [tuple(job) for job in expected], str(OmegaConf.to_container(hydra.sweep, resolve=False)["subdir"])
 
 
 def jobs(sweep_dir) -> list[Job]:

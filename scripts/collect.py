@@ -29,6 +29,7 @@ import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from model import io  # noqa: E402
+from model.sweep import expand, expected_jobs  # noqa: E402,F401 (figures.py uses collect.expected_jobs)
 
 COLLECTED_NC, COLLECTED_PARQUET = "collected.nc", "collected.parquet"
 
@@ -44,25 +45,6 @@ class Job:
     @property
     def complete(self) -> bool:
         return self.status == "complete"
-
-
-def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
-    """The jobs Hydra's basic sweeper makes from multirun.yaml (in its order), or None without one."""
-    manifest = sweep_dir / "multirun.yaml"
-    if not manifest.exists():
-        return None
-    cfg = OmegaConf.load(manifest)
-    return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, list(OmegaConf.select(cfg, "hydra.overrides.task") or []))
-
-
-def expand(params, task: list[str]) -> list[list[str]]:
-    """Hydra's basic sweeper's job list: hydra.sweeper.params first, then the command line's overrides."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # noqa: PLC0415
-    from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
-
-    arguments = [f"{k}={v}" for k, v in params.items()] + list(task)
-    overrides = OverridesParser.create().parse_overrides(arguments)
-    return [list(job) for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
 
 def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:

@@ -22,20 +22,17 @@ import xarray as xr  # noqa: E402
 
 from experiments.common import OKABE_ITO, figure, save  # noqa: E402
 from model import io  # noqa: E402
+from model.sweep import jobs as sweep_jobs  # noqa: E402
 from model.stats import bootstrap_mean, mean_band, proportion  # noqa: E402
 
 SWITCH_PREFIX = "institutions."
 
 
 def job_folders(sweep: Path) -> tuple[list[Path], list[str]]:
-    """Complete job folders, and a line for each job that is not."""
-    folders = sorted((p for p in sweep.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
-    complete, problems = [], []
-    for folder in folders:
-        if io.complete(folder):
-            complete.append(folder)
-        else:
-            problems.append(f"job {folder.name}: incomplete or failed (see {folder / 'run.log'})")
+    """Complete job folders, and a line for each job that is not (model.sweep decides which is which)."""
+    all_jobs = sweep_jobs(sweep)
+    complete = [job.folder for job in all_jobs if job.status == "complete"]
+    problems = [f"job {job.num} ({' '.join(job.overrides)}): {job.status}: {job.detail}" for job in all_jobs if job.status != "complete"]
     return complete, problems
 
 

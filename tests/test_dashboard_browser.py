@@ -119,15 +119,18 @@ def step(page, days_before: int):
     )
 
 
-def rendered_plots(page) -> list[bytes]:
-    """Each view's image, as the browser shows it; fails unless all four are real, decoded images."""
-    images = page.locator(".redphone-view img")
-    page.wait_for_function(
+def rendered_plots(page) -> list[str]:
+    """Each view's image source, read in the same instant the browser shows all four as real, decoded images.
+
+    Read atomically in the page: Solara may swap an image node while the model
+    updates, so a screenshot of a node taken a moment later can find it gone."""
+    handle = page.wait_for_function(
         "() => { const im = [...document.querySelectorAll('.redphone-view img')];"
-        " return im.length === 4 && im.every(i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 100); }",
+        " const ok = im.length === 4 && im.every(i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 100);"
+        " return ok ? im.map(i => i.src) : false; }",
         timeout=PAGE_READY_MS,
     )
-    return [images.nth(i).screenshot() for i in range(images.count())]
+    return handle.json_value()
 
 
 def test_hotline_on_step_and_watch_plots_and_log_change(browser, server):

@@ -35,7 +35,7 @@ from mesa.agent import AgentSet
 
 from model.params import N_BINS, Dims, Params
 from model.sectors import public
-from model.state import State, init, replace
+from model.state import State, init, replace, take_side
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _kernel_public(seed, replicates, state: State, params: Params, dims: Dims, b
         def day(pub, xs):
             t, blamed_today = xs
             s = replace(state, public=pub, dyad=replace(state.dyad, attack=blamed_today, strike=jnp.zeros(2)))
-            sides = [public.step(jax.random.fold_in(jax.random.fold_in(key, t), side), s, params, dims, side) for side in (0, 1)]
+            sides = [public.step(jax.random.fold_in(jax.random.fold_in(key, t), side), take_side(pub, side), s, params, dims, side) for side in (0, 1)]
             pub = jax.tree.map(lambda *xs: jnp.stack(xs), *sides)
             return pub, dict(mean=pub.mean, std=pub.std, high=pub.high, hist=pub.hist)
 

@@ -20,9 +20,9 @@ import jax
 import jax.numpy as jnp
 
 from model import dyad
-from model.params import Dims, Params
+from model.params import N_SIDES, Dims, Params
 from model.sectors import media, military, political, public
-from model.state import State, init, put_side, replace
+from model.state import State, init, put_side, replace, take_side
 
 # (name, kernel, field of State it updates); the order of a day
 SECTORS = (
@@ -47,10 +47,27 @@ def phase_key(day_key, phase: int, side: int = 0):
 
 
 def sector_step(sector: str, side: int, day_key, state: State, params: Params, dims: Dims) -> State:
-    """Apply one sector's kernel to one side and write its slice back."""
+    """Apply one sector's kernel to one side and write its slice back (the Mesa driver: one agent)."""
     key = phase_key(day_key, SECTOR_PHASE[sector], side)
-    new = KERNELS[sector](key, state, params, dims, side)
-    return replace(state, **{sector: put_side(getattr(state, sector), side, new)})
+    stacked = getattr(state, sector)
+    new = KERNELS[sector](key, take_side(stacked, side), state, params, dims, side)
+    return replace(state, **{sector: put_side(stacked, side, new)})
+
+
+def sector_phase(sector: str, day_key, state: State, params: Params, dims: Dims) -> State:
+    """Apply one sector's kernel to both sides at once (the batched engine): ``vmap`` over the side axis.
+
+    A kernel reads only its own side's slice and what was there before the
+    phase, so both sides together give what ``sector_step`` gives side by
+    side, without copying each side's slice out of and back into the stacked
+    arrays.
+    """
+    keys = jnp.stack([phase_key(day_key, SECTOR_PHASE[sector], side) for side in range(N_SIDES)])
+    kernel = KERNELS[sector]
+    new = jax.vmap(lambda key, own, side: kernel(key, own, state, params, dims, side))(
+        keys, getattr(state, sector), jnp.arange(N_SIDES)
+    )
+    return replace(state, **{sector: new})
 
 
 def open_day(day_key, state: State, params: Params) -> State:
@@ -67,8 +84,7 @@ def day_step(time_key, state: State, params: Params, dims: Dims) -> State:
     state = dyad.inject_scripted(state, params)
     state = open_day(day_key, state, params)
     for sector, _ in SECTORS:
-        for side in (0, 1):
-            state = sector_step(sector, side, day_key, state, params, dims)
+        state = sector_phase(sector, day_key, state, params, dims)
     return resolve(day_key, state, params)
 
 

@@ -40,6 +40,8 @@ class PublicState:
     high: Any  # (2,) share above 0.8
     hist: Any  # (2, N_BINS) share of citizens per bin
     reached_share: Any  # (2,)
+    audience: Any  # (2, M) summed hostility of each outlet's followers (read by the media sector)
+    followers: Any  # (2, M) number of citizens following each outlet
 
 
 @pytree

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from model.params import Dims, Params
-from model.state import MediaState, State, replace, take_side
+from model.state import MediaState, State, replace
 
 
 def init(key, params: Params, dims: Dims, side: int) -> MediaState:
@@ -44,9 +44,8 @@ def amplification(med: MediaState, params: Params):
     return jnp.where(params.institutions.responsible_media > 0.5, capped, med.amplification)
 
 
-def step(key, state: State, params: Params, dims: Dims, side: int) -> MediaState:
-    del key  # framing is deterministic given the day's events
-    med = take_side(state.media, side)
+def step(key, med: MediaState, state: State, params: Params, dims: Dims, side) -> MediaState:
+    del key, dims  # framing is deterministic given the day's events
     d = state.dyad
     mp = params.media
     slant = med.slant
@@ -59,11 +58,8 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> MediaState
     frame = jnp.clip(slant + amp * (outrage + own_losses + victory + climbdown), 0.0, 1.0)
 
     # ratings chasing: slant drifts toward the audience's mean hostility
-    hostility = state.public.hostility[side]
-    outlet = state.public.outlet[side]
-    # one scatter for both sums: on a CPU a scatter costs by the index, not by the value
-    sums = jax.ops.segment_sum(jnp.stack([hostility, jnp.ones_like(hostility)], axis=-1), outlet, num_segments=dims.n_media)
-    total, followers = sums[:, 0], sums[:, 1]
+    # the audience sums come with the public sector's aggregates (one pass over the citizens)
+    total, followers = state.public.audience[side], state.public.followers[side]
     audience = jnp.where(followers > 0, total / jnp.maximum(followers, 1.0), slant)
     slant = jnp.clip(slant + mp.drift[side] * (audience - slant), 0.0, 1.0)
     return replace(

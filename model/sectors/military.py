@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from model.params import N_SERVICES, N_SIDES, Dims, Params
-from model.state import MilitaryState, State, replace, take_side
+from model.state import MilitaryState, State, replace
 
 SERVICE_DOCTRINE = np.array([1.0, 1.1, 0.9], np.float32)  # army, air force, intelligence: assumption
 
@@ -28,9 +28,8 @@ def init(params: Params) -> MilitaryState:
     return MilitaryState(readiness=jnp.asarray(readiness, jnp.float32), advice=jnp.zeros(N_SIDES, jnp.float32))
 
 
-def step(key, state: State, params: Params, dims: Dims, side: int) -> MilitaryState:
+def step(key, mil: MilitaryState, state: State, params: Params, dims: Dims, side) -> MilitaryState:
     del key, dims
-    mil = take_side(state.military, side)
     d = state.dyad
     mp = params.military
     rival = 1 - side

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from model.params import N_POLITICAL, N_RUNGS, N_SIDES, Dims, Params
-from model.state import PoliticalState, State, replace, take_side
+from model.state import PoliticalState, State, replace
 
 RUNGS = np.arange(N_RUNGS, dtype=np.float32)
 HEAD, CABINET, OPPOSITION = 0, slice(1, 3), slice(3, 5)
@@ -95,9 +95,8 @@ def utilities(state: State, params: Params, side: int, pol: PoliticalState, pres
     return jnp.where(reachable, utility, -jnp.inf)
 
 
-def step(key, state: State, params: Params, dims: Dims, side: int) -> PoliticalState:
+def step(key, pol: PoliticalState, state: State, params: Params, dims: Dims, side) -> PoliticalState:
     del dims
-    pol = take_side(state.political, side)
     d, pp = state.dyad, params.political
     rival = 1 - side
     k_belief, k_choice, k_election = jax.random.split(key, 3)

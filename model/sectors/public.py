@@ -22,9 +22,9 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from model import draws
+from model import draws, flat
 from model.params import N_BINS, Dims, Params
-from model.state import PublicState, State, replace, take_side
+from model.state import PublicState, State, replace
 
 
 def init(key, params: Params, dims: Dims, side: int, outlet_reach) -> PublicState:
@@ -43,22 +43,31 @@ def init(key, params: Params, dims: Dims, side: int, outlet_reach) -> PublicStat
     far = jax.random.randint(k_net, (half - 1,), 2, max(3, n // 2 + 1))
     offsets = jnp.concatenate([jnp.ones((1,), jnp.int32), far.astype(jnp.int32)])
     zeros = jnp.zeros((n,), jnp.float32)
+    zero, outlets = jnp.float32(0), jnp.zeros(dims.n_media)
     return aggregate(
         PublicState(
             hostility=hostility, baseline=baseline, openness=openness, outlet=outlet, reached=zeros, offsets=offsets,
-            mean=jnp.float32(0), std=jnp.float32(0), high=jnp.float32(0), hist=jnp.zeros(N_BINS), reached_share=jnp.float32(0),
-        )
+            mean=zero, std=zero, high=zero, hist=jnp.zeros(N_BINS), reached_share=zero, audience=outlets, followers=outlets,
+        ),
+        dims,
     )
 
 
-def aggregate(pub: PublicState) -> PublicState:
-    """Recompute the side's aggregates (mean, spread, share above 0.8, histogram)."""
+def aggregate(pub: PublicState, dims: Dims) -> PublicState:
+    """Recompute the side's aggregates: mean, spread, share above 0.8, histogram, Track-II share and
+    each outlet's audience (summed hostility and number of followers, read by the media sector).
+
+    The histogram and the audience sums come from one scatter over (bin, outlet) cells: on a CPU a
+    scatter costs by the index, and it was the most expensive part of a citizen's day.
+    """
     h = pub.hostility
     n = h.shape[0]
     bins = jnp.clip((h * N_BINS).astype(jnp.int32), 0, N_BINS - 1)
+    cells = flat.cell_sums(N_BINS * dims.n_media)(h, bins * dims.n_media + pub.outlet).reshape(N_BINS, dims.n_media, 2)
+    counts = cells[..., 1]  # whole numbers, exact in float32 below 2**24 citizens
     return replace(
-        pub, mean=jnp.mean(h), std=jnp.std(h), high=jnp.mean(h > 0.8),
-        hist=jnp.bincount(bins, length=N_BINS) / n, reached_share=jnp.mean(pub.reached),
+        pub, mean=jnp.mean(h), std=jnp.std(h), high=jnp.mean(h > 0.8), hist=jnp.sum(counts, axis=1) / n,
+        reached_share=jnp.mean(pub.reached), audience=jnp.sum(cells[..., 0], axis=0), followers=jnp.sum(counts, axis=0),
     )
 
 
@@ -67,8 +76,7 @@ def blamed_events(state: State, side: int):
     return state.dyad.attack[side] + state.dyad.strike[1 - side]
 
 
-def step(key, state: State, params: Params, dims: Dims, side: int) -> PublicState:
-    pub = take_side(state.public, side)
+def step(key, pub: PublicState, state: State, params: Params, dims: Dims, side) -> PublicState:
     frame = state.media.frame[side]
     credibility = state.media.credibility[side]
     pp, t2 = params.public, params.track2
@@ -76,23 +84,37 @@ def step(key, state: State, params: Params, dims: Dims, side: int) -> PublicStat
     k_pair, k_noise, k_track2 = jax.random.split(key, 3)
     h = pub.hostility
 
-    # (i) bounded confidence with one random neighbour of the circulant network
+    # (i) bounded confidence with one random neighbour of the circulant network; the day's draws
+    # and the partners in one vectorised pass: a loop with a gather in it does not vectorise
     pick = draws.randint(k_pair, n, dims.n_neighbours)
-    distance = pub.offsets[pick // 2] * (1 - 2 * (pick % 2))
-    partner = (jnp.arange(n, dtype=jnp.int32) + distance) % n
-    gap = h[partner] - h
-    newly = draws.uniform(k_track2, n) < params.institutions.track2 * t2.reach[side] / 30.0
+    offset = pub.offsets[0]
+    for k in range(1, dims.n_neighbours // 2):  # K/2 selects instead of a gather
+        offset = jnp.where(pick >> 1 == k, pub.offsets[k], offset)
+    ahead = jnp.arange(n, dtype=jnp.int32) + jnp.where(pick & 1 == 1, -offset, offset)
+    partner = jnp.where(ahead >= n, ahead - n, jnp.where(ahead < 0, ahead + n, ahead))  # offsets lie in [1, n]
+    contact = draws.uniform(k_track2, n)
+    shock = draws.normal(k_noise, n)
+    partner, contact, shock = jax.lax.optimization_barrier((partner, contact, shock))
+    # the two gathers, each its own pass
+    seen = flat.take(h, partner)
+    outlets = jax.lax.optimization_barrier(jnp.stack([credibility, frame], axis=-1))  # built once, not per citizen
+    pull = flat.take(outlets, pub.outlet)
+    seen, pull = jax.lax.optimization_barrier((seen, pull))
+    gap = seen - h
+    newly = contact < params.institutions.track2 * t2.reach[side] / 30.0
     reached = jnp.maximum(pub.reached, newly.astype(jnp.float32))
     threshold = pub.openness + t2.openness[side] * reached
     peer = pp.mu[side] * gap * (jnp.abs(gap) < threshold)
     # (ii) pull toward the outlet's frame
-    media = pp.media_weight[side] * credibility[pub.outlet] * (frame[pub.outlet] - h)
+    media = pp.media_weight[side] * pull[:, 0] * (pull[:, 1] - h)
     # (iii) rally round the flag
     rally = pp.rally[side] * blamed_events(state, side) * (1.0 - h)
     # (iv) Track-II contact
     track2 = t2.effect[side] * reached * (t2.target[side] - h)
     # (v) relaxation and (vi) noise
     relax = pp.relaxation[side] * (pub.baseline - h)
-    noise = pp.noise[side] * draws.normal(k_noise, n)
+    noise = pp.noise[side] * shock
     hostility = jnp.clip(h + peer + media + rally + track2 + relax + noise, 0.0, 1.0)
-    return aggregate(replace(pub, hostility=hostility, reached=reached))
+    # computed once: without the barrier XLA recomputes the whole update inside each aggregate
+    hostility, reached = jax.lax.optimization_barrier((hostility, reached))
+    return aggregate(replace(pub, hostility=hostility, reached=reached), dims)

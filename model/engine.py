@@ -50,8 +50,9 @@ def sector_step(sector: str, side: int, day_key, state: State, params: Params, d
     """Apply one sector's kernel to one side and write its slice back (the Mesa driver: one agent)."""
     key = phase_key(day_key, SECTOR_PHASE[sector], side)
     stacked = getattr(state, sector)
-    new = KERNELS[sector](key, take_side(stacked, side), state, params, dims, side)
-    return replace(state, **{sector: put_side(stacked, side, new)})
+    own = take_side(stacked, side)
+    new = KERNELS[sector](key, own, state, params, dims, side)
+    return replace(state, **{sector: put_side(stacked, side, new, taken=own)})
 
 
 def sector_phase(sector: str, day_key, state: State, params: Params, dims: Dims) -> State:
@@ -62,7 +63,7 @@ def sector_phase(sector: str, day_key, state: State, params: Params, dims: Dims)
     side, without copying each side's slice out of and back into the stacked
     arrays.
     """
-    keys = jnp.stack([phase_key(day_key, SECTOR_PHASE[sector], side) for side in range(N_SIDES)])
+    keys = jax.vmap(lambda side: phase_key(day_key, SECTOR_PHASE[sector], side))(jnp.arange(N_SIDES))
     kernel = KERNELS[sector]
     new = jax.vmap(lambda key, own, side: kernel(key, own, state, params, dims, side))(
         keys, getattr(state, sector), jnp.arange(N_SIDES)

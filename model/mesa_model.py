@@ -20,7 +20,7 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from model import dyad, engine
-from model.agents import SECTOR_AGENTS
+from model.agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, in_place
 from model.config import build, compose
 from model.params import SIDE_NAMES
 from model.state import State, init
@@ -35,11 +35,34 @@ def _day_key(time_key, day):
     return jax.random.fold_in(time_key, day)
 
 
-# phases that replace the model's state donate the old one (updated in place, not copied)
-_open_day = jax.jit(engine.open_day, donate_argnames=("state",))
-_resolve = jax.jit(engine.resolve, donate_argnames=("state",))
-_outputs = jax.jit(dyad.daily_outputs)
-_inject = jax.jit(dyad.inject_attack, donate_argnames=("state",))
+# the dyad phases change the dyad only: its arrays are updated in place, the rest is read
+_open_day = in_place("dyad", lambda state, day_key, params: engine.open_day(day_key, state, params))
+_resolve = in_place("dyad", lambda state, day_key, params: engine.resolve(day_key, state, params))
+_inject = in_place("dyad", dyad.inject_attack)
+
+
+@jax.jit
+def _packed_outputs(state: State):
+    """The day's outputs in one float32 vector: one transfer to the host instead of one per output."""
+    outputs = dyad.daily_outputs(state)
+    return jnp.concatenate([jnp.ravel(outputs[name]).astype(jnp.float32) for name in sorted(outputs)])
+
+
+def _layout(state: State) -> list:
+    """(name, start, stop, shape, dtype) of each daily output within the packed vector."""
+    layout, at = [], 0
+    shapes = jax.eval_shape(dyad.daily_outputs, state)
+    for name in sorted(shapes):  # the packing order
+        value = shapes[name]
+        size = int(np.prod(value.shape))
+        layout.append((name, at, at + size, value.shape, value.dtype))
+        at += size
+    return layout
+
+
+def _unpack(packed: np.ndarray, layout) -> dict:
+    # whole numbers (rungs, counts) lie below 2**24: exact in float32
+    return {name: packed[start:stop].reshape(shape).astype(dtype) for name, start, stop, shape, dtype in layout}
 _init = jax.jit(init, static_argnames=("dims",))
 
 
@@ -51,7 +74,8 @@ class CrisisModel(mesa.Model):
     key (``{"public.epsilon": 0.2}``); ``config``, an already composed and
     validated config (the Hydra app's), replaces all of those. ``rng`` is the integer seed shared with
     the batched engine: ``CrisisModel(rng=s, replicate=r)`` follows the same
-    trajectory as replicate ``r`` of ``engine.simulate(s, ...)``.
+    trajectory as replicate ``r`` of ``engine.simulate(s, ...)``. ``activation``
+    says how a phase activates a sector's two agents (see ``_phase``).
     """
 
     def __init__(
@@ -70,10 +94,14 @@ class CrisisModel(mesa.Model):
         replicate: int = 0,
         overrides: dict | None = None,
         config=None,
+        activation: str = "sector",
     ):
+        if activation not in ("sector", "agent"):
+            raise ValueError(f"activation = {activation!r}: expected 'sector' or 'agent'")
         if rng is None:
             rng = int(np.random.default_rng().integers(2**31 - 1))
         super().__init__(rng=int(rng))
+        self.activation = activation
         switches = dict(
             hotline=hotline, track2=track2, backchannel=backchannel, dgmo=dgmo, mediation=mediation, cbm=cbm,
             responsible_media=responsible_media,
@@ -95,6 +123,7 @@ class CrisisModel(mesa.Model):
         self.day = 0
         self.day_key = None
         self.outputs: list[dict] = []  # the day's aggregates, as the batched engine records them
+        self._layout = None  # (name, shape, dtype) of each daily output, for unpacking
 
         for side in (0, 1):
             for agent_class in SECTOR_AGENTS:
@@ -133,10 +162,21 @@ class CrisisModel(mesa.Model):
 
     # -- phases ---------------------------------------------------------------
     def _phase(self, agent_class):
-        """The day's phase for one sector: activate its two agents (sides A, B) through their AgentSet."""
+        """The day's phase for one sector: activate its two agents (sides A, B).
+
+        ``activation="sector"`` (the default) runs the sector's kernel once over
+        both sides, in one compiled call: agents of one phase never see each
+        other's update, so this is what their two ``step``s give one after the
+        other, for half the calls. ``activation="agent"`` activates each agent
+        through its ``AgentSet`` (``do("step")``), one side per call.
+        """
+        together = SECTOR_ACTIVATIONS[agent_class.sector]
 
         def activate():
-            self.agents_by_type[agent_class].do("step")
+            if self.activation == "agent":
+                self.agents_by_type[agent_class].do("step")
+            else:
+                self.state = together(self.state, day_key=self.day_key, params=self.params, dims=self.dims)
 
         self._callbacks.append(activate)
         return activate
@@ -152,13 +192,15 @@ class CrisisModel(mesa.Model):
 
     def open_day(self):
         self.day_key = _day_key(self.time_key, self.day)
-        self.state = _open_day(self.day_key, self.state, self.params)
+        self.state = _open_day(self.state, self.day_key, self.params)
 
     def resolve(self):
-        self.state = _resolve(self.day_key, self.state, self.params)
+        self.state = _resolve(self.state, self.day_key, self.params)
 
     def record(self):
-        self.latest = jax.device_get(_outputs(self.state))
+        if self._layout is None:
+            self._layout = _layout(self.state)
+        self.latest = _unpack(np.asarray(_packed_outputs(self.state)), self._layout)
         self.outputs.append(self.latest)
         self.datacollector.collect(self)
         self.day += 1

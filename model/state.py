@@ -124,9 +124,17 @@ def replace(obj, **changes):
     return dataclasses.replace(obj, **changes)
 
 
-def put_side(stacked, side: int, one):
-    """Write one side's slice back into a stacked sector state."""
-    return jax.tree.map(lambda full, part: full.at[side].set(part), stacked, one)
+def put_side(stacked, side: int, one, taken=None):
+    """Write one side's slice back into a stacked sector state.
+
+    ``taken``, the slices the kernel was given (``take_side``), marks what it
+    left as it was: those fields are not written back (a kernel that returns
+    an input unchanged returns the same array), so a phase does not copy the
+    arrays it never changes.
+    """
+    if taken is None:
+        return jax.tree.map(lambda full, part: full.at[side].set(part), stacked, one)
+    return jax.tree.map(lambda full, part, old: full if part is old else full.at[side].set(part), stacked, one, taken)
 
 
 def take_side(stacked, side: int):
@@ -139,11 +147,12 @@ def init(key, params: Params, dims: Dims) -> State:
     from model import dyad  # noqa: PLC0415
 
     k_public, k_media, k_political = jax.random.split(key, 3)
-    sides = range(N_SIDES)
-    media_sides = [media.init(jax.random.fold_in(k_media, s), params, dims, s) for s in sides]
-    media_state = jax.tree.map(lambda *xs: jnp.stack(xs), *media_sides)
-    public_sides = [public.init(jax.random.fold_in(k_public, s), params, dims, s, media_sides[s].reach) for s in sides]
-    public_state = jax.tree.map(lambda *xs: jnp.stack(xs), *public_sides)
+    # both sides in one vmap: the stacked arrays come out side-major in memory, as the kernels read them
+    sides = jnp.arange(N_SIDES)
+    media_state = jax.vmap(lambda s: media.init(jax.random.fold_in(k_media, s), params, dims, s))(sides)
+    public_state = jax.vmap(lambda s, reach: public.init(jax.random.fold_in(k_public, s), params, dims, s, reach))(
+        sides, media_state.reach
+    )
     political_state = political.init(k_political, params)
     military_state = military.init(params)
     return State(

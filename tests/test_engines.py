@@ -12,9 +12,17 @@ DAYS = 60
 INTEGER = ("crisis_level", "rung", "hotline_call", "dgmo_call", "mediation", "ceasefire", "in_crisis")
 
 
-@pytest.mark.parametrize("seed, switches", [(0, {}), (11, {"hotline": True, "track2": True, "backchannel": True, "cbm": True})])
-def test_mesa_driver_and_batched_engine_agree(seed, switches):
-    model = CrisisModel(rng=seed, n_public=400, n_media=6, replicate=2, **switches)
+@pytest.mark.parametrize(
+    "seed, switches, activation",
+    [
+        (0, {}, "sector"),
+        (11, {"hotline": True, "track2": True, "backchannel": True, "cbm": True}, "sector"),
+        (11, {"hotline": True, "track2": True, "backchannel": True, "cbm": True}, "agent"),
+    ],
+)
+def test_mesa_driver_and_batched_engine_agree(seed, switches, activation):
+    """Both ways of activating a sector's agents (one call over both sides, or each agent's own step) follow the batched engine."""
+    model = CrisisModel(rng=seed, n_public=400, n_media=6, replicate=2, activation=activation, **switches)
     model.run_for(DAYS)
     assert model.day == DAYS and model.steps == DAYS
     mesa_daily = model.daily()

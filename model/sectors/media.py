@@ -22,7 +22,7 @@ from model.params import Dims, Params
 from model.state import MediaState, State, replace
 
 
-def init(key, params: Params, dims: Dims, side: int) -> MediaState:
+def init(key, params: Params, dims: Dims, side) -> MediaState:
     mp = params.media
     m = dims.n_media
     k_slant, k_amp, k_cred, k_reach = jax.random.split(key, 4)

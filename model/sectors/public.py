@@ -27,7 +27,7 @@ from model.params import N_BINS, Dims, Params
 from model.state import PublicState, State, replace
 
 
-def init(key, params: Params, dims: Dims, side: int, outlet_reach) -> PublicState:
+def init(key, params: Params, dims: Dims, side, outlet_reach) -> PublicState:
     pp = params.public
     n, half = dims.n_public, dims.n_neighbours // 2
     k_base, k_open, k_outlet, k_net, k_uniform = jax.random.split(key, 5)

@@ -1,0 +1,45 @@
+"""model.flat: its batching rules give what the unbatched gather and scatter give, under nested vmaps."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from model import flat
+
+
+def _data(seed, batch=(3, 2), n=257, rows=7):
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(*batch, rows, 2)).astype(np.float32)
+    index = rng.integers(0, rows, size=(*batch, n)).astype(np.int32)
+    values = rng.random(size=(*batch, n)).astype(np.float32)
+    return table, index, values
+
+
+def _loop(fn, *arrays):
+    """fn applied to each batch element in Python: the unbatched reference."""
+    b0, b1 = arrays[0].shape[:2]
+    return np.stack([np.stack([np.asarray(fn(*(a[i, j] for a in arrays))) for j in range(b1)]) for i in range(b0)])
+
+
+def test_take_under_nested_vmap_equals_plain_indexing():
+    table, index, _ = _data(0)
+    batched = jax.jit(jax.vmap(jax.vmap(flat.take)))(table, index)
+    np.testing.assert_array_equal(batched, _loop(lambda t, i: t[i], table, index))
+    # one table for the whole batch
+    shared = jax.vmap(jax.vmap(flat.take, in_axes=(None, 0)), in_axes=(None, 0))(table[0, 0], index)
+    np.testing.assert_array_equal(shared, table[0, 0][index])
+    # one index for the whole batch
+    same = jax.vmap(flat.take, in_axes=(0, None))(table[:, 0], index[0, 0])
+    np.testing.assert_array_equal(same, np.stack([table[i, 0][index[0, 0]] for i in range(3)]))
+
+
+@pytest.mark.parametrize("cells", [7, 40])
+def test_cell_sums_under_nested_vmap_equal_segment_sums(cells):
+    _, index, values = _data(1, rows=cells)
+    sums = flat.cell_sums(cells)
+    batched = jax.jit(jax.vmap(jax.vmap(sums)))(values, index)
+    reference = _loop(lambda v, i: jax.ops.segment_sum(jnp.stack([v, jnp.ones_like(v)], -1), i, num_segments=cells), values, index)
+    np.testing.assert_array_equal(batched, reference)  # each cell adds its own elements in the same order
+    np.testing.assert_array_equal(batched[..., 1].sum(-1), values.shape[-1])  # every element counted once
+    np.testing.assert_allclose(batched[..., 0].sum(-1), values.sum(-1), rtol=1e-5)

@@ -43,19 +43,32 @@ def _take_batched(size, batched, table, index):
     return flat.reshape(index.shape + table.shape[2:]), True
 
 
+# elements a batched scatter handles at once: larger batches go through in groups of about this size,
+# so the scatter's scratch arrays (its indices and the (value, 1) pairs) stay small
+SCATTER_CHUNK = 1 << 18
+
+
 @functools.cache
-def cell_sums(cells: int):
-    """``f(value, cell) -> (cells, 2)``: per cell, the sum of the values and the number of elements."""
+def binned_sums(bins: int, groups: int):
+    """``f(value, group) -> (bins, groups, 2)``: the values in [0, 1] binned into ``bins`` equal bins
+    within each group (an int in [0, groups)); per (bin, group) cell, the sum of the values and
+    the number of elements. One scatter, its cell indices computed in place."""
 
     @jax.custom_batching.custom_vmap
-    def sums(value, cell):
-        return jax.ops.segment_sum(jnp.stack([value, jnp.ones_like(value)], axis=-1), cell, num_segments=cells)
+    def sums(value, group):
+        cell = jnp.clip((value * bins).astype(jnp.int32), 0, bins - 1) * groups + group
+        pairs = jnp.stack([value, jnp.ones_like(value)], axis=-1)
+        return jax.ops.segment_sum(pairs, cell, num_segments=bins * groups).reshape(bins, groups, 2)
 
     @sums.def_vmap
-    def _batched(size, batched, value, cell):
+    def _batched(size, batched, value, group):
         value = value if batched[0] else jnp.broadcast_to(value, (size, *value.shape))
-        cell = cell if batched[1] else jnp.broadcast_to(cell, (size, *cell.shape))
-        flat = cell_sums(size * cells)(value.reshape(-1), _offsets(size, cells, cell).reshape(-1))
-        return flat.reshape(size, cells, 2), True
+        group = group if batched[1] else jnp.broadcast_to(group, (size, *group.shape))
+        per_item = value[0].size
+        if size > 1 and size * per_item > SCATTER_CHUNK:  # in runs of batch items, so the scratch stays small
+            return jax.lax.map(lambda vg: sums(*vg), (value, group), batch_size=max(1, SCATTER_CHUNK // per_item)), True
+        # batch item b's groups become b x groups + group: one flat scatter (itself batchable the same way)
+        flat = binned_sums(bins, size * groups)(value.reshape(-1), _offsets(size, groups, group).reshape(-1))
+        return jnp.moveaxis(flat.reshape(bins, size, groups, 2), 1, 0), True
 
     return sums

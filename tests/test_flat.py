@@ -34,12 +34,23 @@ def test_take_under_nested_vmap_equals_plain_indexing():
     np.testing.assert_array_equal(same, np.stack([table[i, 0][index[0, 0]] for i in range(3)]))
 
 
-@pytest.mark.parametrize("cells", [7, 40])
-def test_cell_sums_under_nested_vmap_equal_segment_sums(cells):
-    _, index, values = _data(1, rows=cells)
-    sums = flat.cell_sums(cells)
-    batched = jax.jit(jax.vmap(jax.vmap(sums)))(values, index)
-    reference = _loop(lambda v, i: jax.ops.segment_sum(jnp.stack([v, jnp.ones_like(v)], -1), i, num_segments=cells), values, index)
+def _binned_reference(value, group, bins, groups):
+    cell = np.clip((value * bins).astype(np.int32), 0, bins - 1) * groups + group
+    pairs = jnp.stack([value, jnp.ones_like(value)], -1)
+    return jax.ops.segment_sum(pairs, cell, num_segments=bins * groups).reshape(bins, groups, 2)
+
+
+@pytest.mark.parametrize("chunk", [None, 300])
+@pytest.mark.parametrize("groups", [7, 40])
+def test_binned_sums_under_nested_vmap_equal_segment_sums(groups, chunk, monkeypatch):
+    """Flattened batches, and batches taken in runs (a small chunk forces lax.map), give the unbatched sums."""
+    if chunk is not None:
+        monkeypatch.setattr(flat, "SCATTER_CHUNK", chunk)
+    bins = 20
+    _, group, values = _data(1, rows=groups)
+    sums = flat.binned_sums(bins, groups)
+    batched = jax.jit(jax.vmap(jax.vmap(sums)))(values, group)
+    reference = _loop(lambda v, g: _binned_reference(v, g, bins, groups), values, group)
     np.testing.assert_array_equal(batched, reference)  # each cell adds its own elements in the same order
-    np.testing.assert_array_equal(batched[..., 1].sum(-1), values.shape[-1])  # every element counted once
-    np.testing.assert_allclose(batched[..., 0].sum(-1), values.sum(-1), rtol=1e-5)
+    np.testing.assert_array_equal(batched[..., 1].sum((-1, -2)), values.shape[-1])  # every element counted once
+    np.testing.assert_allclose(batched[..., 0].sum((-1, -2)), values.sum(-1), rtol=1e-5)

@@ -31,15 +31,21 @@ def init(key, params: Params, dims: Dims, side, outlet_reach) -> PublicState:
     pp = params.public
     n, half = dims.n_public, dims.n_neighbours // 2
     k_base, k_open, k_outlet, k_net, k_uniform = jax.random.split(key, 5)
-    baseline = jnp.clip(pp.baseline[side] + pp.baseline_spread[side] * jax.random.normal(k_base, (n,)), 0.0, 1.0)
-    uniform = jax.random.uniform(k_uniform, (n,))
-    hostility = jnp.where(pp.uniform_start > 0.5, uniform, baseline)
-    spread = pp.epsilon_spread[side] * jax.random.uniform(k_open, (n,), minval=-1.0, maxval=1.0)
+    # per-citizen draws from the counter-based hash (model.draws), like the daily ones: each value is
+    # computed where it is stored, so building the day-0 state needs no population-sized scratch arrays
+    baseline = jnp.clip(pp.baseline[side] + pp.baseline_spread[side] * draws.normal(k_base, n), 0.0, 1.0)
+    hostility = jnp.where(pp.uniform_start > 0.5, draws.uniform(k_uniform, n), baseline)
+    spread = pp.epsilon_spread[side] * (2.0 * draws.uniform(k_open, n) - 1.0)
     openness = jnp.clip(pp.epsilon[side] + spread, 0.0, 1.0)
-    # by inverting the cumulative reach: categorical's n x M Gumbel draws cost 50 times the time and memory
+    # the outlet by inverting the cumulative reach: the number of outlets whose cumulative reach lies
+    # at or below the draw, counted one outlet at a time so that no citizen x outlet array is built
+    # (categorical's n x M Gumbel draws cost 50 times the time and memory)
     cumulative = jnp.cumsum(outlet_reach)
-    pick = jax.random.uniform(k_outlet, (n,)) * cumulative[-1]
-    outlet = jnp.minimum(jnp.searchsorted(cumulative, pick, side="right"), outlet_reach.shape[0] - 1).astype(jnp.int32)
+    pick = draws.uniform(k_outlet, n) * cumulative[-1]
+    below = jax.lax.fori_loop(
+        0, dims.n_media, lambda m, count: count + (cumulative[m] <= pick).astype(jnp.int32), jnp.zeros((n,), jnp.int32)
+    )
+    outlet = jnp.minimum(below, dims.n_media - 1)
     far = jax.random.randint(k_net, (half - 1,), 2, max(3, n // 2 + 1))
     offsets = jnp.concatenate([jnp.ones((1,), jnp.int32), far.astype(jnp.int32)])
     zeros = jnp.zeros((n,), jnp.float32)
@@ -62,8 +68,7 @@ def aggregate(pub: PublicState, dims: Dims) -> PublicState:
     """
     h = pub.hostility
     n = h.shape[0]
-    bins = jnp.clip((h * N_BINS).astype(jnp.int32), 0, N_BINS - 1)
-    cells = flat.cell_sums(N_BINS * dims.n_media)(h, bins * dims.n_media + pub.outlet).reshape(N_BINS, dims.n_media, 2)
+    cells = flat.binned_sums(N_BINS, dims.n_media)(h, pub.outlet)
     counts = cells[..., 1]  # whole numbers, exact in float32 below 2**24 citizens
     return replace(
         pub, mean=jnp.mean(h), std=jnp.std(h), high=jnp.mean(h > 0.8), hist=jnp.sum(counts, axis=1) / n,
@@ -84,24 +89,23 @@ def step(key, pub: PublicState, state: State, params: Params, dims: Dims, side) 
     k_pair, k_noise, k_track2 = jax.random.split(key, 3)
     h = pub.hostility
 
-    # (i) bounded confidence with one random neighbour of the circulant network; the day's draws
-    # and the partners in one vectorised pass: a loop with a gather in it does not vectorise
+    # How this is laid out for speed (measured with `make bench`, see docs/performance.md): the two
+    # gathers (the partner's hostility, the outlet's credibility and frame) get passes of their own and
+    # everything else one vectorised pass, because XLA does not vectorise a loop with a gather in it.
+
+    # (i) bounded confidence with one random neighbour of the circulant network
     pick = draws.randint(k_pair, n, dims.n_neighbours)
     offset = pub.offsets[0]
     for k in range(1, dims.n_neighbours // 2):  # K/2 selects instead of a gather
         offset = jnp.where(pick >> 1 == k, pub.offsets[k], offset)
     ahead = jnp.arange(n, dtype=jnp.int32) + jnp.where(pick & 1 == 1, -offset, offset)
     partner = jnp.where(ahead >= n, ahead - n, jnp.where(ahead < 0, ahead + n, ahead))  # offsets lie in [1, n]
-    contact = draws.uniform(k_track2, n)
-    shock = draws.normal(k_noise, n)
-    partner, contact, shock = jax.lax.optimization_barrier((partner, contact, shock))
-    # the two gathers, each its own pass
     seen = flat.take(h, partner)
     outlets = jax.lax.optimization_barrier(jnp.stack([credibility, frame], axis=-1))  # built once, not per citizen
     pull = flat.take(outlets, pub.outlet)
     seen, pull = jax.lax.optimization_barrier((seen, pull))
     gap = seen - h
-    newly = contact < params.institutions.track2 * t2.reach[side] / 30.0
+    newly = draws.uniform(k_track2, n) < params.institutions.track2 * t2.reach[side] / 30.0
     reached = jnp.maximum(pub.reached, newly.astype(jnp.float32))
     threshold = pub.openness + t2.openness[side] * reached
     peer = pp.mu[side] * gap * (jnp.abs(gap) < threshold)
@@ -113,7 +117,7 @@ def step(key, pub: PublicState, state: State, params: Params, dims: Dims, side) 
     track2 = t2.effect[side] * reached * (t2.target[side] - h)
     # (v) relaxation and (vi) noise
     relax = pp.relaxation[side] * (pub.baseline - h)
-    noise = pp.noise[side] * shock
+    noise = pp.noise[side] * draws.normal(k_noise, n)
     hostility = jnp.clip(h + peer + media + rally + track2 + relax + noise, 0.0, 1.0)
     # computed once: without the barrier XLA recomputes the whole update inside each aggregate
     hostility, reached = jax.lax.optimization_barrier((hostility, reached))

@@ -149,7 +149,7 @@ class ReferencePublic(mesa.Model):
         self.day += 1
 
     def statistics(self) -> dict:
-        """Per side: mean, spread, share above 0.8 and the 20-bin histogram of hostility."""
+        """Per side: mean, spread, share at or above 0.8 and the 20-bin histogram of hostility."""
         out = dict(mean=[], std=[], high=[], hist=[])
         for citizens in self.sides:
             h = citizens.get("hostility")
@@ -160,7 +160,7 @@ class ReferencePublic(mesa.Model):
                 counts[min(int(x * N_BINS), N_BINS - 1)] += 1
             out["mean"].append(mean)
             out["std"].append(math.sqrt(math.fsum((x - mean) ** 2 for x in h) / n))
-            out["high"].append(sum(x > 0.8 for x in h) / n)
+            out["high"].append(sum(x >= 0.8 for x in h) / n)
             out["hist"].append([c / n for c in counts])
         return out
 

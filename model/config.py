@@ -18,6 +18,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from model.params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
 
+# the public aggregates count citizens in float32, exact up to 2**24 per side
+MAX_PUBLIC = 2**24
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 ENGINES = ("jax", "mesa")
 
@@ -162,8 +165,8 @@ def errors(cfg) -> list[str]:
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
             problems.append(f"{key} = {v!r}: expected a whole number in [{lo}, {hi}]")
     pop = cfg.population
-    if not pop.public >= 2:
-        problems.append(f"population.public = {pop.public}: expected a whole number >= 2 (citizens per side)")
+    if not 2 <= pop.public <= MAX_PUBLIC:
+        problems.append(f"population.public = {pop.public}: expected a whole number in [2, {MAX_PUBLIC}] (citizens per side)")
     if not pop.media >= 1:
         problems.append(f"population.media = {pop.media}: expected a whole number >= 1 (outlets per side)")
     if pop.public >= 2 and not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):

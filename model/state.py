@@ -37,7 +37,7 @@ class PublicState:
     # aggregates of the last update, read by other sectors and the outputs
     mean: Any  # (2,)
     std: Any  # (2,)
-    high: Any  # (2,) share above 0.8
+    high: Any  # (2,) share at or above 0.8 (the top four histogram bins)
     hist: Any  # (2, N_BINS) share of citizens per bin
     reached_share: Any  # (2,)
     audience: Any  # (2, M) summed hostility of each outlet's followers (read by the media sector)

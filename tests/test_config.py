@@ -36,6 +36,7 @@ def test_the_2025_preset_is_the_status_quo_of_the_essay():
         ({"military.reaction": [0.1, -0.2]}, "military.reaction"),
         ({"institutions.hotline": 3}, "institutions.hotline"),
         ({"population.public": 1}, "population.public"),
+        ({"population.public": 2**24 + 1}, "population.public"),
         ({"population.neighbours": 7}, "population.neighbours"),
         ({"replicates": 0}, "replicates"),
         ({"dyad.nuclear_risk": "high"}, "dyad.nuclear_risk"),

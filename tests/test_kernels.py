@@ -87,3 +87,21 @@ def test_no_retrace_when_only_parameter_values_change(small):
                                                      "institutions.hotline": True, "public.epsilon": 0.4}))
     engine.simulate(3, 2, other, dims, 5)
     assert engine.run_replicates._cache_size() == before
+
+
+def test_public_aggregates_match_the_citizens(small):
+    """The public sector's aggregates, read off one scatter (model.flat), equal direct computations on the citizens."""
+    _, params, dims = small
+    run = jax.jit(jax.vmap(lambda r: engine.rollout(engine.replicate_keys(3, r), params, dims, 15)[0]))
+    pub = jax.device_get(run(jnp.arange(3)).public)
+    for r in range(3):
+        for side in (0, 1):
+            h, outlet, reached = pub.hostility[r, side], pub.outlet[r, side], pub.reached[r, side]
+            bins = np.clip((h * 20).astype(np.int32), 0, 19)
+            np.testing.assert_allclose(pub.mean[r, side], h.mean(), rtol=1e-5)
+            np.testing.assert_allclose(pub.std[r, side], h.std(), rtol=1e-3, atol=1e-6)
+            np.testing.assert_allclose(pub.hist[r, side], np.bincount(bins, minlength=20) / h.size, rtol=1e-6)
+            np.testing.assert_allclose(pub.high[r, side], np.mean(bins >= 16), atol=1e-6)
+            np.testing.assert_allclose(pub.reached_share[r, side], reached.mean(), rtol=1e-6)
+            np.testing.assert_array_equal(pub.followers[r, side], np.bincount(outlet, minlength=dims.n_media))
+            np.testing.assert_allclose(pub.audience[r, side], np.bincount(outlet, weights=h, minlength=dims.n_media), rtol=1e-5, atol=1e-5)

@@ -59,8 +59,11 @@ def init(key, params: Params, dims: Dims, side, outlet_reach) -> PublicState:
     )
 
 
+HIGH_BIN = int(0.8 * N_BINS)  # the share of "high" hostility: the histogram's bins from 0.8 up
+
+
 def aggregate(pub: PublicState, dims: Dims) -> PublicState:
-    """Recompute the side's aggregates: mean, spread, share above 0.8, histogram, Track-II share and
+    """Recompute the side's aggregates: mean, spread, share at or above 0.8, histogram, Track-II share and
     each outlet's audience (summed hostility and number of followers, read by the media sector).
 
     The histogram and the audience sums come from one scatter over (bin, outlet) cells: on a CPU a
@@ -70,9 +73,12 @@ def aggregate(pub: PublicState, dims: Dims) -> PublicState:
     n = h.shape[0]
     cells = flat.binned_sums(N_BINS, dims.n_media)(h, pub.outlet)
     counts = cells[..., 1]  # whole numbers, exact in float32 below 2**24 citizens
+    audience = jnp.sum(cells[..., 0], axis=0)
+    hist = jnp.sum(counts, axis=1) / n
+    mean = jnp.sum(audience) / n  # the same sums: no pass of its own
     return replace(
-        pub, mean=jnp.mean(h), std=jnp.std(h), high=jnp.mean(h > 0.8), hist=jnp.sum(counts, axis=1) / n,
-        reached_share=jnp.mean(pub.reached), audience=jnp.sum(cells[..., 0], axis=0), followers=jnp.sum(counts, axis=0),
+        pub, mean=mean, std=jnp.sqrt(jnp.mean(jnp.square(h - mean))), high=jnp.sum(hist[HIGH_BIN:]), hist=hist,
+        reached_share=jnp.mean(pub.reached), audience=audience, followers=jnp.sum(counts, axis=0),
     )
 
 

@@ -43,32 +43,54 @@ def _take_batched(size, batched, table, index):
     return flat.reshape(index.shape + table.shape[2:]), True
 
 
-# elements a batched scatter handles at once: larger batches go through in groups of about this size,
-# so the scatter's scratch arrays (its indices and the (value, 1) pairs) stay small
+# elements one scatter handles at once: longer inputs go through in runs of this many, so the
+# scatter's scratch arrays (its cell indices and (value, 1) pairs) stay small whatever the batch
 SCATTER_CHUNK = 1 << 18
 
 
 @functools.cache
-def binned_sums(bins: int, groups: int):
-    """``f(value, group) -> (bins, groups, 2)``: the values in [0, 1] binned into ``bins`` equal bins
-    within each group (an int in [0, groups)); per (bin, group) cell, the sum of the values and
-    the number of elements. One scatter, its cell indices computed in place."""
+def binned_sums(bins: int, groups: int, items: int = 1):
+    """``f(value, group) -> (bins, items x groups, 2)``: per (bin, group) cell, the sum of the values
+    (in [0, 1], binned into ``bins`` equal bins) and the number of elements.
+
+    ``value`` and ``group`` hold ``items`` runs of equal length back to back; run i's groups are
+    counted as i x groups + group. Under ``vmap`` the batch becomes more runs of one flat call, so
+    the scatter runs once on the whole batch, and in chunks of ``SCATTER_CHUNK`` elements.
+    """
+
+    def cells_of(value, group, start, run):
+        position = start + jnp.arange(value.shape[0], dtype=jnp.int32)
+        column = (position // run) * groups + group
+        return jnp.clip((value * bins).astype(jnp.int32), 0, bins - 1) * (items * groups) + column
+
+    def scatter(value, group, start, run):
+        pairs = jnp.stack([value, jnp.ones_like(value)], axis=-1)
+        return jax.ops.segment_sum(pairs, cells_of(value, group, start, run), num_segments=bins * items * groups)
 
     @jax.custom_batching.custom_vmap
     def sums(value, group):
-        cell = jnp.clip((value * bins).astype(jnp.int32), 0, bins - 1) * groups + group
-        pairs = jnp.stack([value, jnp.ones_like(value)], axis=-1)
-        return jax.ops.segment_sum(pairs, cell, num_segments=bins * groups).reshape(bins, groups, 2)
+        total = value.shape[0]
+        run = total // items
+        whole = total // SCATTER_CHUNK if total > SCATTER_CHUNK else 0
+
+        def chunk(i, acc):
+            start = i * SCATTER_CHUNK
+            v = jax.lax.dynamic_slice_in_dim(value, start, SCATTER_CHUNK)
+            g = jax.lax.dynamic_slice_in_dim(group, start, SCATTER_CHUNK)
+            return acc + scatter(v, g, start, run)
+
+        acc = jnp.zeros((bins * items * groups, 2), value.dtype)
+        acc = jax.lax.fori_loop(0, whole, chunk, acc) if whole else acc
+        done = whole * SCATTER_CHUNK
+        if done < total:
+            acc = acc + scatter(value[done:], group[done:], done, run)
+        return acc.reshape(bins, items * groups, 2)
 
     @sums.def_vmap
     def _batched(size, batched, value, group):
         value = value if batched[0] else jnp.broadcast_to(value, (size, *value.shape))
         group = group if batched[1] else jnp.broadcast_to(group, (size, *group.shape))
-        per_item = value[0].size
-        if size > 1 and size * per_item > SCATTER_CHUNK:  # in runs of batch items, so the scratch stays small
-            return jax.lax.map(lambda vg: sums(*vg), (value, group), batch_size=max(1, SCATTER_CHUNK // per_item)), True
-        # batch item b's groups become b x groups + group: one flat scatter (itself batchable the same way)
-        flat = binned_sums(bins, size * groups)(value.reshape(-1), _offsets(size, groups, group).reshape(-1))
-        return jnp.moveaxis(flat.reshape(bins, size, groups, 2), 1, 0), True
+        flat = binned_sums(bins, groups, items * size)(value.reshape(-1), group.reshape(-1))
+        return jnp.moveaxis(flat.reshape(bins, size, items * groups, 2), 1, 0), True
 
     return sums

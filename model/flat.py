@@ -59,9 +59,11 @@ def binned_sums(bins: int, groups: int, items: int = 1):
     """
 
     def cells_of(value, group, start, run):
-        position = start + jnp.arange(value.shape[0], dtype=jnp.int32)
-        column = (position // run) * groups + group
-        return jnp.clip((value * bins).astype(jnp.int32), 0, bins - 1) * (items * groups) + column
+        item = (start + jnp.arange(value.shape[0], dtype=jnp.int32)) // run
+        bin_ = jnp.clip((value * bins).astype(jnp.int32), 0, bins - 1)
+        # (bin x items + item) x groups + group: no part of it that stays the same from day to day is
+        # population-sized, so XLA does not hoist one out of the day loop into an array of its own
+        return (bin_ * items + item) * groups + group
 
     def scatter(value, group, start, run):
         pairs = jnp.stack([value, jnp.ones_like(value)], axis=-1)

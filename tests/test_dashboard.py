@@ -92,7 +92,7 @@ def test_bad_values_give_one_line_each_and_no_arguments():
     values = dict(controls.defaults(), n_public="-5", n_media="abc", media_slant="0.5, 2", seed="x")
     kwargs, problems = controls.check(values)
     assert kwargs is None
-    assert "population.public = -5: expected a whole number >= 2 (citizens per side)" in problems
+    assert "population.public = -5: expected a whole number in [2, 16777216] (citizens per side)" in problems
     assert any(p.startswith("population.media") for p in problems)
     assert any(p.startswith("media.slant = 2") for p in problems)
     assert any(p.startswith("seed") for p in problems)

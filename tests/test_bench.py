@@ -23,3 +23,16 @@ def test_bench_worker_reports_throughput_memory_and_agreement():
     assert batched["state_bytes"] > 2 * 200 * 2 * 4 and batched["output_bytes"] > 0 and batched["peak_bytes"] >= 0
     reference = worker(dict(engine="reference", n=200, days=3))
     assert reference["check"]["agree"] and reference["rate"] > 0
+
+
+@pytest.mark.slow
+def test_profile_day_times_and_lists_the_kernels():
+    script = BENCH.parent.parent / "benchmarks" / "profile_day.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--n", "300", "--replicates", "2", "--days", "3", "--trace", "--top", "3"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout.splitlines()
+    assert out[0].startswith("300 citizens/side x 2 replicates x 3 days:") and "agent-steps/s" in out[0]
+    kernels = [line for line in out if line.startswith("  ")]
+    assert len(kernels) == 4 and kernels[-1].endswith("all kernels (day-0 state included)")
+    assert all(float(line.split()[0]) > 0 for line in kernels)

@@ -73,7 +73,7 @@ def binned_sums(bins: int, groups: int, items: int = 1):
     def sums(value, group):
         total = value.shape[0]
         run = total // items
-        whole = total // SCATTER_CHUNK if total > SCATTER_CHUNK else 0
+        whole = total // SCATTER_CHUNK  # full chunks; the rest after the loop
 
         def chunk(i, acc):
             start = i * SCATTER_CHUNK

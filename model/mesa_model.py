@@ -63,6 +63,8 @@ def _layout(state: State) -> list:
 def _unpack(packed: np.ndarray, layout) -> dict:
     # whole numbers (rungs, counts) lie below 2**24: exact in float32
     return {name: packed[start:stop].reshape(shape).astype(dtype) for name, start, stop, shape, dtype in layout}
+
+
 _init = jax.jit(init, static_argnames=("dims",))
 
 
@@ -123,7 +125,7 @@ class CrisisModel(mesa.Model):
         self.day = 0
         self.day_key = None
         self.outputs: list[dict] = []  # the day's aggregates, as the batched engine records them
-        self._layout = None  # (name, shape, dtype) of each daily output, for unpacking
+        self._layout = None  # where each daily output lies in the packed vector (_layout)
 
         for side in (0, 1):
             for agent_class in SECTOR_AGENTS:

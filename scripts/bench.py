@@ -169,7 +169,7 @@ def work_batched(job) -> dict:
     t, cpu = time.perf_counter(), time.process_time()
     compiled = engine.run_replicates.lower(seed, replicates, params, dims, days).compile()
     compile_s, compile_cpu_s = time.perf_counter() - t, time.process_time() - cpu
-    plan = compiled.memory_analysis()  # XLA's own account: scratch (the state lives there) and outputs
+    xla_plan = compiled.memory_analysis()  # XLA's own account: scratch (the state lives there) and outputs
     runs, run_cpu, peaks = [], [], []
     while True:  # at least two runs: the first also touches the runtime's one-off memory
         with PeakSampler() as memory:
@@ -185,7 +185,7 @@ def work_batched(job) -> dict:
         compile_s=compile_s, run_s=run_s, runs=len(runs), steps=2 * n * reps * days, rate=2 * n * reps * days / run_s,
         compile_cpu_s=compile_cpu_s, cpu_ns_per_step=min(run_cpu) / (2 * n * reps * days) * 1e9,
         state_bytes=state_bytes, output_bytes=output_bytes, peak_bytes=max(peaks[1:]), first_peak_bytes=peaks[0],
-        planned_bytes=(plan.temp_size_in_bytes + plan.output_size_in_bytes) if plan else None, device_peak=_device_peak(),
+        planned_bytes=(xla_plan.temp_size_in_bytes + xla_plan.output_size_in_bytes) if xla_plan else None, device_peak=_device_peak(),
         maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     )
 

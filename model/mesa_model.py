@@ -6,7 +6,9 @@ model's state. Time runs on Mesa's own scheduler: each day's phases are
 recurring events at fixed offsets within the day (open, media, public,
 military, political, resolve, record), scripted attacks are one-off events
 just before the day opens, and ``run_for(days)`` advances the clock. Within a
-phase, agents are activated through their ``AgentSet``.
+phase, the sector's agents are activated through their ``AgentSet``
+(``do("step")``): each agent's ``step`` applies the kernel to its side, so a
+subclass named in ``CrisisModel.agent_classes`` can wrap or replace it.
 
 Day d occupies model time [d, d + 1): ``step()`` runs exactly one day.
 """
@@ -20,7 +22,7 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from model import dyad, engine
-from model.agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, in_place
+from model.agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, SectorAgent, in_place
 from model.config import build, compose
 from model.params import SIDE_NAMES
 from model.state import State, init
@@ -68,6 +70,15 @@ def _unpack(packed: np.ndarray, layout) -> dict:
 _init = jax.jit(init, static_argnames=("dims",))
 
 
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector, keyed by day number: the record phase runs at model time day + 0.8,
+    and ``mesa.batch_run`` reports the collection time as its ``Step`` column."""
+
+    def collect(self, model):
+        super().collect(model)
+        self._collection_steps[-1] = model.day
+
+
 class CrisisModel(mesa.Model):
     """The crisis-escalation model as a Mesa model (one replicate).
 
@@ -78,7 +89,13 @@ class CrisisModel(mesa.Model):
     the batched engine: ``CrisisModel(rng=s, replicate=r)`` follows the same
     trajectory as replicate ``r`` of ``engine.simulate(s, ...)``. ``activation``
     says how a phase activates a sector's two agents (see ``_phase``).
+
+    ``agent_classes``, one subclass of each sector agent in phase order, is
+    what a subclass of ``CrisisModel`` changes to wrap or replace an agent's
+    ``step``.
     """
+
+    agent_classes: tuple = SECTOR_AGENTS
 
     def __init__(
         self,
@@ -96,10 +113,10 @@ class CrisisModel(mesa.Model):
         replicate: int = 0,
         overrides: dict | None = None,
         config=None,
-        activation: str = "sector",
+        activation: str = "agent",
     ):
         if activation not in ("sector", "agent"):
-            raise ValueError(f"activation = {activation!r}: expected 'sector' or 'agent'")
+            raise ValueError(f"activation = {activation!r}: expected 'agent' (each agent's step) or 'sector' (one call for both sides)")
         if rng is None:
             rng = int(np.random.default_rng().integers(2**31 - 1))
         super().__init__(rng=int(rng))
@@ -127,11 +144,18 @@ class CrisisModel(mesa.Model):
         self.outputs: list[dict] = []  # the day's aggregates, as the batched engine records them
         self._layout = None  # where each daily output lies in the packed vector (_layout)
 
+        sectors = [a.sector for a in self.agent_classes]
+        if sectors != [a.sector for a in SECTOR_AGENTS]:
+            raise ValueError(f"agent_classes: expected one agent class per sector in the order {[a.sector for a in SECTOR_AGENTS]}, got {sectors}")
+        if activation == "sector" and any(a.step is not SectorAgent.step for a in self.agent_classes):
+            raise ValueError("activation='sector' runs the kernels, not the agents' step: use activation='agent' with agent subclasses that change step")
         for side in (0, 1):
-            for agent_class in SECTOR_AGENTS:
+            for agent_class in self.agent_classes:
                 agent_class(self, side)
+        # each sector's two agents (A, B), in the AgentSet its phase activates
+        self.sectors = {a.sector: self.agents_by_type[a] for a in self.agent_classes}
 
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = DailyCollector(
             model_reporters={
                 "crisis_level": lambda m: int(m.latest["crisis_level"]),
                 "rung_A": lambda m: int(m.latest["rung"][0]),
@@ -152,7 +176,7 @@ class CrisisModel(mesa.Model):
         self.schedule_recurring(self.open_day, Schedule(interval=1.0, start=OPEN_AT), priority=Priority.DEFAULT)
         for i, agent_class in enumerate(SECTOR_AGENTS):
             at = SECTORS_AT + i * SECTOR_SPACING
-            self.schedule_recurring(self._phase(agent_class), Schedule(interval=1.0, start=at))
+            self.schedule_recurring(self._phase(agent_class.sector), Schedule(interval=1.0, start=at))
         self.schedule_recurring(self.resolve, Schedule(interval=1.0, start=RESOLVE_AT))
         self.schedule_recurring(self.record, Schedule(interval=1.0, start=RECORD_AT))
         for event in self.config.events:
@@ -163,20 +187,21 @@ class CrisisModel(mesa.Model):
             )
 
     # -- phases ---------------------------------------------------------------
-    def _phase(self, agent_class):
+    def _phase(self, sector: str):
         """The day's phase for one sector: activate its two agents (sides A, B).
 
-        ``activation="sector"`` (the default) runs the sector's kernel once over
-        both sides, in one compiled call: agents of one phase never see each
-        other's update, so this is what their two ``step``s give one after the
-        other, for half the calls. ``activation="agent"`` activates each agent
-        through its ``AgentSet`` (``do("step")``), one side per call.
+        ``activation="agent"`` (the default) activates them through their
+        ``AgentSet`` (``do("step")``): each agent's ``step`` applies the kernel
+        to its side. ``activation="sector"``, a speed option, runs the kernel
+        once over both sides in one compiled call: agents of one phase never
+        see each other's update, so this gives what their two ``step``s give
+        one after the other, in half the calls (docs/performance.md).
         """
-        together = SECTOR_ACTIVATIONS[agent_class.sector]
+        together = SECTOR_ACTIVATIONS[sector]
 
         def activate():
             if self.activation == "agent":
-                self.agents_by_type[agent_class].do("step")
+                self.sectors[sector].do("step")
             else:
                 self.state = together(self.state, day_key=self.day_key, params=self.params, dims=self.dims)
 

@@ -15,6 +15,7 @@ INTEGER = ("crisis_level", "rung", "hotline_call", "dgmo_call", "mediation", "ce
 @pytest.mark.parametrize(
     "seed, switches, activation",
     [
+        (0, {}, "agent"),
         (0, {}, "sector"),
         (11, {"hotline": True, "track2": True, "backchannel": True, "cbm": True}, "sector"),
         (11, {"hotline": True, "track2": True, "backchannel": True, "cbm": True}, "agent"),
@@ -81,6 +82,7 @@ def test_crisis_model_runs_under_mesa_batch_run():
         rng=[1, 2], max_steps=10, number_processes=1, data_collection_period=1, display_progress=False,
     )
     assert len(results) == 2 * 2 * 10
+    assert [r["Step"] for r in results[:10]] == list(range(10))  # day numbers, as in results.nc
     row = results[-1]
     assert {"crisis_level", "hostility_A", "hostility_B", "hotline"} <= set(row)
     assert 0 <= row["crisis_level"] <= 6

@@ -35,7 +35,8 @@ from mesa.agent import AgentSet
 
 from model.params import N_BINS, Dims, Params
 from model.sectors import public
-from model.state import State, init, replace, take_side
+from model.engine import init
+from model.state import State, replace, take_side
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ __all__ = ["CrisisModel"]
 
 def __getattr__(name):
     if name == "CrisisModel":
-        from model.mesa_model import CrisisModel  # noqa: PLC0415 (Mesa loads only when asked for)
+        from .mesa_model import CrisisModel  # noqa: PLC0415 (Mesa loads only when asked for)
 
         return CrisisModel
     raise AttributeError(name)

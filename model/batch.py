@@ -15,7 +15,6 @@ leading axes (replicate, day) and summaries with a leading replicate axis.
 
 from __future__ import annotations
 
-import sys
 import time
 
 import jax
@@ -23,17 +22,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh
 
-from model import engine
-from model.config import ConfigError, build, settings, validate
-from model.params import stack
-from model.state import init
+from . import engine
+from .config import ConfigError, build, settings, validate
+from .params import stack
+from .progress import Interrupted, Meter, say
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
-
-def run(cfg, progress=_say):
+def run(cfg, progress=say):
     """(daily outputs, summaries, grid points): leading axes (setting, replicate), one setting per grid point."""
     validate(cfg)  # the config, grid included, before any work
     points = settings(cfg)
@@ -65,28 +61,33 @@ def _nbytes(tree) -> int:
     return int(sum(np.prod(leaf.shape) * leaf.dtype.itemsize for leaf in jax.tree.leaves(tree)))
 
 
-def replicate_bytes(params, dims, days: int) -> tuple[int, int]:
+def replicate_bytes(params, dims, days: int, keep=None) -> tuple[int, int]:
     """Estimated device memory of one replicate of one setting in a compiled call, from shapes only (no compile):
-    (while its block runs: state and temporaries, until the call returns: its daily outputs)."""
-    state = jax.eval_shape(lambda: init(jax.random.key(0), params, dims))
-    outputs = jax.eval_shape(lambda: engine.run_replicates(0, jnp.zeros(1, jnp.int32), params, dims, days))
+    (while its block runs: state and temporaries, until the call returns: its outputs, or what ``keep`` keeps)."""
+    state = jax.eval_shape(lambda: engine.init(jax.random.key(0), params, dims))
+    outputs = jax.eval_shape(
+        lambda: engine.run_runs(0, jnp.zeros(1, jnp.int32), jnp.zeros(1, jnp.int32), stack([params]), dims, days, keep)
+    )
     return TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(outputs)  # outputs: the scan's and the stacked copy
 
 
 def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
     """Runs fetched per chunk: ``batch.chunk`` (0: all), capped so that each device's share of the
     chunk's outputs, and one block running, fit ``batch.memory_gb``; a whole number of blocks per device."""
-    block = int(cfg.batch.block)
+    return _chunk(int(cfg.batch.block), int(cfg.batch.chunk), float(cfg.batch.memory_gb), runs, per_run, n_devices)
+
+
+def _chunk(block: int, chunk: int, memory_gb: float, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
     step = block * n_devices
-    chunk = min(int(cfg.batch.chunk) or runs, runs)
-    budget = float(cfg.batch.memory_gb) * 2**30
+    chunk = min(chunk or runs, runs)
+    budget = memory_gb * 2**30
     if budget > 0:
         running, kept = per_run
         blocks = int((budget - block * running) // (block * kept))  # blocks per device
         if blocks < 1:
             need = block * (running + kept) / 2**30
             raise ConfigError(
-                f"batch.memory_gb = {cfg.batch.memory_gb}: a block of {block} runs needs about {need:.3g} GB"
+                f"batch.memory_gb = {memory_gb:g}: a block of {block} runs needs about {need:.3g} GB"
                 " per device; raise it or lower batch.block"
             )
         chunk = min(chunk, blocks * step)
@@ -94,51 +95,87 @@ def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
 
 
 def _run_jax(cfg, built, n, days, seed, progress, started):
-    """Every (setting, replicate) run: compiled calls of one block per device, fetched a chunk at a time."""
-    stacked = stack([p for p, _ in built])
-    dims, n_settings, block = built[0][1], len(built), int(cfg.batch.block)
-    pool = devices(cfg)
+    """Every (setting, replicate) run of the config's grid, on the devices ``batch.devices`` names."""
+    return run_stacked(
+        [p for p, _ in built], built[0][1], days, n, seed, block=int(cfg.batch.block), chunk=int(cfg.batch.chunk),
+        memory_gb=float(cfg.batch.memory_gb), pool=devices(cfg), progress=progress, started=started,
+    )
+
+
+def _wait(call):
+    """Wait for a dispatched call in Python, so that Ctrl-C is seen at once, not when the compiled call returns."""
+    leaves = jax.tree.leaves(call)
+    while not all(leaf.is_ready() for leaf in leaves):
+        time.sleep(0.05)
+
+
+def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, block: int = 1, chunk: int = 0,
+                memory_gb: float = 0.0, pool=None, label: str = "jax", progress=say, started=None):
+    """Every run (one replicate of one setting) of ``n`` replicates of each setting in ``params_list``: the one
+    chunked batched-run loop, which the Hydra app, calibration and sensitivity analysis all use.
+
+    Runs go in compiled calls of ``block`` runs per device (split across ``pool`` with ``shard_map``), and are
+    fetched a chunk at a time (``chunk`` runs, 0: all, capped by ``memory_gb`` per device), with a progress
+    message as each call ends (``model.progress``: rewritten in place on a terminal, a line per chunk in logs). ``keep(daily, summary)``, a module-level function, picks what to bring back from each run (XLA
+    drops the rest); by default both. Returns that pytree with leading axes (setting, replicate). Ctrl-C stops
+    between chunks with ``progress.Interrupted``.
+    """
+    stacked = stack(list(params_list))
+    n_settings = len(params_list)
+    pool = pool or jax.devices()[:1]
     step = block * len(pool)  # runs per call: every call has the same shape, so runs the same code
     total = n_settings * n
-    chunk = chunk_size(cfg, total, replicate_bytes(built[0][0], dims, days), len(pool))
+    per_run = replicate_bytes(params_list[0], dims, days, keep)
+    chunk = _chunk(block, chunk, memory_gb, total, per_run, len(pool))
     mesh = Mesh(np.asarray(pool), ("runs",)) if len(pool) > 1 else None
     # run i: setting i // n, replicate i % n; padding runs (past the last) repeat the last setting and are dropped
     padded = -(-total // step) * step
     settings_of = np.minimum(np.arange(padded) // n, n_settings - 1).astype(np.int32)
     replicates_of = (np.arange(padded) % n).astype(np.int32)
+    meter = Meter(total, "runs", label, started)
+    where = f", {n_settings} setting(s) x {n} replicates x {days} days on {len(pool)} {pool[0].platform} device(s)"
     parts = []
+    progress(meter.line(0, where + ", compiling"))
     for first in range(0, total, chunk):
         size = min(chunk, total - first)
         calls = []
         for start in range(first, first + size, step):  # dispatched without waiting for the one before
             runs = slice(start, start + step)
             if mesh is not None:
-                calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh))
+                calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh, keep))
             else:
-                calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days))
-        fetched = jax.device_get(calls)
+                calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, keep))
+        done = first
+        try:
+            for call in calls:  # in order: a line as each compiled call ends, while the later ones run
+                _wait(call)
+                done = min(done + step, first + size)
+                if done < first + size:
+                    progress(meter.line(done, where))
+            fetched = jax.device_get(calls)
+        except KeyboardInterrupt:
+            raise Interrupted(done, total) from None
         parts.append(jax.tree.map(lambda *xs: np.concatenate(xs)[:size], *fetched))
-        progress(
-            f"[jax] {n_settings} setting(s) x {n} replicates: {first + size}/{total} runs x {days} days"
-            f" on {len(pool)} {pool[0].platform} device(s) in {time.perf_counter() - started:.1f} s"
-        )
+        progress(meter.line(first + size, where))
     shape = (n_settings, n)
-    daily = {k: np.concatenate([p[0][k] for p in parts]).reshape(shape + parts[0][0][k].shape[1:]) for k in parts[0][0]}
-    summary = {k: np.concatenate([p[1][k] for p in parts]).reshape(shape + parts[0][1][k].shape[1:]) for k in parts[0][1]}
-    return daily, summary
+    return jax.tree.map(lambda *xs: np.concatenate(xs).reshape(shape + xs[0].shape[1:]), *parts)
 
 
 def _run_mesa(configs, n, days, seed, progress, started):
-    from model.mesa_model import CrisisModel  # noqa: PLC0415
+    from .mesa_model import CrisisModel  # noqa: PLC0415
 
     dailies, summaries = [], []
+    meter = Meter(len(configs) * n, "runs", "mesa", started)
     for i, cfg in enumerate(configs):
         for r in range(n):
             m = CrisisModel(rng=seed, replicate=r, config=cfg)
-            m.run_for(days)
+            try:
+                m.run_for(days)
+            except KeyboardInterrupt:
+                raise Interrupted(len(dailies), meter.total) from None
             dailies.append(m.daily())
             summaries.append(m.summary())
-            progress(f"[mesa] setting {i + 1}/{len(configs)}: {r + 1}/{n} replicates x {days} days in {time.perf_counter() - started:.1f} s")
+            progress(meter.line(len(dailies), f", {len(configs)} setting(s) x {n} replicates x {days} days"))
     shape = (len(configs), n)
     daily = {k: np.stack([d[k] for d in dailies]).reshape(shape + dailies[0][k].shape) for k in dailies[0]}
     summary = {k: np.asarray([s[k] for s in summaries]).reshape(shape) for k in summaries[0]}

@@ -32,16 +32,15 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from functools import partial
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
-from model import engine, record
-from model.config import build, compose
-from model.params import Params, stack
-from model.stats import bootstrap_mean, wilson
+from . import record
+from .config import build, compose
+from .params import Params
+from .progress import quiet
+from .stats import bootstrap_mean, wilson
 
 
 @dataclass(frozen=True)
@@ -136,10 +135,8 @@ def setup(preset: str, population: int, media: int, days: int, overrides: dict |
     return cfg, params, dims
 
 
-@partial(jax.jit, static_argnames=("dims", "days"))
-def _run(seed, replicates, stacked, dims, days):
-    """run_settings keeping only what the patterns need (XLA drops the rest)."""
-    daily, summary = engine.run_settings(seed, replicates, stacked, dims, days)
+def _patterns(daily, summary):
+    """What the patterns need from each run (XLA drops the rest)."""
     return dict(
         level=daily["crisis_level"].astype(jnp.int8), in_crisis=daily["in_crisis"] > 0.5, mediation=daily["mediation"] > 0.5,
         hostility=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"], peak=summary["peak_rung"],
@@ -147,17 +144,11 @@ def _run(seed, replicates, stacked, dims, days):
 
 
 def run_batched(params_list: list[Params], dims, days: int, replicates: int, seed: int, chunk: int, progress=None) -> dict:
-    """Every setting x replicates, in compiled calls of `chunk` settings (the last chunk padded to keep one shape)."""
-    reps = jnp.arange(replicates, dtype=jnp.int32)
-    parts = []
-    for first in range(0, len(params_list), chunk):
-        block = params_list[first:first + chunk]
-        pad = chunk - len(block)
-        out = jax.device_get(_run(jnp.int32(seed), reps, stack(block + [block[-1]] * pad), dims, days))
-        parts.append({k: v[: len(block)] for k, v in out.items()})
-        if progress:
-            progress(f"{min(first + chunk, len(params_list))}/{len(params_list)} settings x {replicates} replicates x {days} days")
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    """Every setting x replicates, in compiled calls of `chunk` settings (``batch.run_stacked``, the one batched-run loop)."""
+    from .batch import run_stacked  # noqa: PLC0415
+
+    return run_stacked(params_list, dims, days, replicates, seed, keep=_patterns, block=chunk * replicates, chunk=chunk * replicates,
+                       label="calibration", progress=progress or quiet)
 
 
 # --------------------------------------------------------------------------- patterns of simulated crises

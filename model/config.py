@@ -16,7 +16,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from model.params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
+from .params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
 
 # the public aggregates count citizens in float32, exact up to 2**24 per side
 MAX_PUBLIC = 2**24

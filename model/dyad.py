@@ -26,8 +26,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from model.params import MAX_SCRIPTED, N_SIDES, Params
-from model.state import DyadState, MilitaryState, State, replace
+from .params import MAX_SCRIPTED, N_SIDES, Params
+from .state import DyadState, MilitaryState, State, replace
 
 HOTLINE, BACKCHANNEL, CBM = 0, 1, 2
 NUCLEAR = 6

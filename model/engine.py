@@ -19,10 +19,10 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from model import dyad
-from model.params import N_SIDES, Dims, Params
-from model.sectors import media, military, political, public
-from model.state import State, init, put_side, replace, take_side
+from . import dyad
+from .params import N_SIDES, Dims, Params
+from .sectors import media, military, political, public
+from .state import State, put_side, replace, take_side
 
 # (name, kernel, field of State it updates); the order of a day
 SECTORS = (
@@ -34,6 +34,26 @@ SECTORS = (
 OPEN, RESOLVE = 0, len(SECTORS) + 1
 SECTOR_PHASE = {name: i + 1 for i, (name, _) in enumerate(SECTORS)}
 KERNELS = dict(SECTORS)
+
+
+def init(key, params: Params, dims: Dims) -> State:
+    """Day-0 state of one replicate: a pure function of the key and parameters (each sector's ``init``, then the dyad's)."""
+    k_public, k_media, k_political = jax.random.split(key, 3)
+    # both sides in one vmap: the stacked arrays come out side-major in memory, as the kernels read them
+    sides = jnp.arange(N_SIDES)
+    media_state = jax.vmap(lambda s: media.init(jax.random.fold_in(k_media, s), params, dims, s))(sides)
+    public_state = jax.vmap(lambda s, reach: public.init(jax.random.fold_in(k_public, s), params, dims, s, reach))(
+        sides, media_state.reach
+    )
+    political_state = political.init(k_political, params)
+    military_state = military.init(params)
+    return State(
+        public=public_state,
+        media=media_state,
+        political=political_state,
+        military=military_state,
+        dyad=dyad.init(params, military_state),
+    )
 
 
 def replicate_keys(seed, replicate):
@@ -126,23 +146,25 @@ def simulate(seed: int, n_replicates: int, params: Params, dims: Dims, days: int
     return run_replicates(jnp.int32(seed), replicates, params, dims, days)
 
 
-@partial(jax.jit, static_argnames=("dims", "days"))
-def run_runs(seed, settings, replicates, stacked: Params, dims: Dims, days: int):
+@partial(jax.jit, static_argnames=("dims", "days", "keep"))
+def run_runs(seed, settings, replicates, stacked: Params, dims: Dims, days: int, keep=None):
     """Runs, each one replicate of one setting (``settings[i]`` indexes the stacked Params), vmapped together.
 
     Settings and replicates on one flat axis: a block of runs is the same
     program whichever settings it mixes, so it can be split across devices
-    like any batch of replicates.
+    like any batch of replicates. ``keep(daily, summary)`` picks what each
+    run returns (by default both); XLA drops what it does not use.
     """
 
     def one(setting, replicate):
-        return replicate_outputs(seed, replicate, jax.tree.map(lambda leaf: leaf[setting], stacked), dims, days)
+        outputs = replicate_outputs(seed, replicate, jax.tree.map(lambda leaf: leaf[setting], stacked), dims, days)
+        return outputs if keep is None else keep(*outputs)
 
     return jax.vmap(one)(settings, replicates)
 
 
-@partial(jax.jit, static_argnames=("dims", "days", "mesh"))
-def run_sharded(seed, settings, replicates, stacked: Params, dims: Dims, days: int, mesh):
+@partial(jax.jit, static_argnames=("dims", "days", "mesh", "keep"))
+def run_sharded(seed, settings, replicates, stacked: Params, dims: Dims, days: int, mesh, keep=None):
     """``run_runs`` with the runs split across the mesh's devices (axis ``runs``).
 
     ``shard_map`` gives every device the same program on its own slice of
@@ -152,7 +174,7 @@ def run_sharded(seed, settings, replicates, stacked: Params, dims: Dims, days: i
     from jax.sharding import PartitionSpec as P  # noqa: PLC0415
 
     local = jax.shard_map(
-        lambda seed, settings, replicates, stacked: run_runs(seed, settings, replicates, stacked, dims, days),
+        lambda seed, settings, replicates, stacked: run_runs(seed, settings, replicates, stacked, dims, days, keep),
         mesh=mesh,
         in_specs=(P(), P("runs"), P("runs"), P()),
         out_specs=P("runs"),

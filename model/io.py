@@ -19,8 +19,8 @@ import pandas as pd
 import xarray as xr
 from omegaconf import OmegaConf
 
-from model.config import flat, grid_axes
-from model.params import N_BINS
+from .config import flat, grid_axes
+from .params import N_BINS
 
 RESULTS, SUMMARY = "results.nc", "summary.parquet"
 PACKAGES = ("jax", "jaxlib", "mesa", "numpy", "hydra-core", "xarray", "pandas", "pyarrow")

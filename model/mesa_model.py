@@ -21,11 +21,12 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from model import dyad, engine
-from model.agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, SectorAgent, in_place
-from model.config import build, compose
-from model.params import SIDE_NAMES
-from model.state import State, init
+from . import dyad, engine
+from .agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, SectorAgent, in_place
+from .config import build, compose
+from .params import SIDE_NAMES
+from .engine import init
+from .state import State
 
 # Where in the day each phase runs (fractions of a day)
 SCRIPTED_AT, OPEN_AT, SECTORS_AT, RESOLVE_AT, RECORD_AT = 0.05, 0.1, 0.2, 0.7, 0.8

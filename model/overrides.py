@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from model.config import CONFIG_DIR, ConfigError, check_switch, errors, one_line
+from .config import CONFIG_DIR, ConfigError, check_switch, errors, one_line
 
 # Hydra flags that take a value: the value is not an override
 FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg", "-p", "--package", "--experimental-rerun"}
@@ -59,7 +59,7 @@ def check_command_line(argv: list[str]) -> None:
     from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
     from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
 
-    from model.config import register  # noqa: PLC0415
+    from .config import register  # noqa: PLC0415
 
     register()
     parser = OverridesParser.create()

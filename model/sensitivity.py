@@ -6,7 +6,7 @@ clipped to the schema's range) is crossed with the institution switches
 ``SWITCHES`` (leader hotline x Track-II: the sweep the project exists for);
 every point x switch setting is one stacked setting of the
 ``india_pakistan_2025`` preset, run for ``replicates`` replicates in compiled
-calls of ``chunk`` settings (``model.calibration.run_batched``).
+calls of ``chunk`` settings (``model.batch.run_stacked``).
 
 Outputs per setting: P(peak rung >= 4) and P(peak rung >= 5) over its
 replicates, mean crisis days (days in crisis), and mean post-crisis hostility
@@ -20,15 +20,14 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from model import engine
-from model.calibration import setup
-from model.config import FIELDS
-from model.params import Params, stack
+from .calibration import setup
+from .config import FIELDS
+from .params import Params
+from .progress import quiet
 
 # 16 continuous parameters marked "assumption" or with a loosely known size
 FACTORS = (
@@ -87,42 +86,26 @@ def design(n_base: int, seed: int, population: int = 200, media: int = 8, days: 
     return prob, sample, settings, dims, base
 
 
+def _outputs(daily, summary):
+    """What the analysis needs from each run (XLA drops the rest)."""
+    return dict(peak=summary["peak_rung"], crisis_days=summary["crisis_days"],
+                hostility=0.5 * (summary["hostility_end_A"] + summary["hostility_end_B"]))
+
+
 def run(settings: list, dims, days: int, replicates: int, seed: int, chunk: int, progress=None) -> pd.DataFrame:
-    """Outputs of every setting: P(peak >= 4), P(peak >= 5), crisis days, post-crisis hostility (means over replicates)."""
-    reps = jnp.arange(replicates, dtype=jnp.int32)
-    fn = _summaries(dims, days)
-    rows = []
-    params = [p for _, p in settings]
-    for first in range(0, len(params), chunk):
-        block = params[first:first + chunk]
-        pad = chunk - len(block)
-        out = jax.device_get(fn(jnp.int32(seed), reps, stack(block + [block[-1]] * pad)))
-        for i in range(len(block)):
-            rows.append(dict(
-                p_rung4=float(np.mean(out["peak"][i] >= 4)), p_rung5=float(np.mean(out["peak"][i] >= 5)),
-                crisis_days=float(np.mean(out["crisis_days"][i])),
-                hostility_post=float(np.mean(out["hostility"][i])),
-            ))
-        if progress:
-            progress(f"{min(first + chunk, len(params))}/{len(params)} settings x {replicates} replicates")
-    df = pd.DataFrame(rows)
+    """Outputs of every setting: P(peak >= 4), P(peak >= 5), crisis days, post-crisis hostility (means over replicates).
+    Compiled calls of ``chunk`` settings x all replicates, through ``batch.run_stacked`` (the one batched-run loop)."""
+    from .batch import run_stacked  # noqa: PLC0415
+
+    out = run_stacked([p for _, p in settings], dims, days, replicates, seed, keep=_outputs, block=chunk * replicates, chunk=chunk * replicates,
+                      label="sensitivity", progress=progress or quiet)
+    df = pd.DataFrame(dict(
+        p_rung4=np.mean(out["peak"] >= 4, axis=1), p_rung5=np.mean(out["peak"] >= 5, axis=1),
+        crisis_days=np.mean(out["crisis_days"], axis=1), hostility_post=np.mean(out["hostility"], axis=1),
+    ))
     for j, name in enumerate(SWITCHES):
         df[name] = [int(s[j]) for s, _ in settings]
     return df
-
-
-_CACHE = {}
-
-
-def _summaries(dims, days):
-    key = (dims, days)
-    if key not in _CACHE:
-        def fn(seed, replicates, stacked):
-            _, summary = engine.run_settings(seed, replicates, stacked, dims, days)
-            return dict(peak=summary["peak_rung"], crisis_days=summary["crisis_days"],
-                        hostility=0.5 * (summary["hostility_end_A"] + summary["hostility_end_B"]))
-        _CACHE[key] = jax.jit(fn)
-    return _CACHE[key]
 
 
 def sobol(prob: dict, results: pd.DataFrame, n_samples: int, seed: int, outputs=OUTPUTS) -> pd.DataFrame:

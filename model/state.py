@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
-from model.params import N_BINS, N_POLITICAL, N_SERVICES, N_SIDES, Dims, Params
+from .params import N_BINS, N_POLITICAL, N_SERVICES
 
 
 def pytree(cls):
@@ -141,27 +140,4 @@ def take_side(stacked, side: int):
     return jax.tree.map(lambda x: x[side], stacked)
 
 
-def init(key, params: Params, dims: Dims) -> State:
-    """Day-0 state of one replicate: a pure function of the key and parameters."""
-    from model.sectors import media, military, political, public  # noqa: PLC0415 (sectors import this module)
-    from model import dyad  # noqa: PLC0415
-
-    k_public, k_media, k_political = jax.random.split(key, 3)
-    # both sides in one vmap: the stacked arrays come out side-major in memory, as the kernels read them
-    sides = jnp.arange(N_SIDES)
-    media_state = jax.vmap(lambda s: media.init(jax.random.fold_in(k_media, s), params, dims, s))(sides)
-    public_state = jax.vmap(lambda s, reach: public.init(jax.random.fold_in(k_public, s), params, dims, s, reach))(
-        sides, media_state.reach
-    )
-    political_state = political.init(k_political, params)
-    military_state = military.init(params)
-    return State(
-        public=public_state,
-        media=media_state,
-        political=political_state,
-        military=military_state,
-        dyad=dyad.init(params, military_state),
-    )
-
-
-__all__ = ["State", "PublicState", "MediaState", "PoliticalState", "MilitaryState", "DyadState", "init", "N_BINS", "N_POLITICAL", "N_SERVICES"]
+__all__ = ["State", "PublicState", "MediaState", "PoliticalState", "MilitaryState", "DyadState", "N_BINS", "N_POLITICAL", "N_SERVICES"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from model import io
+from . import io
 
 FAILED = "FAILED"
 # config groups that say how a run is computed, never what it computes: a result made with

@@ -120,7 +120,7 @@ def minimum_bytes_per_agent_step(dims) -> dict:
     import jax  # noqa: PLC0415
 
     from model import engine  # noqa: PLC0415
-    from model.state import init  # noqa: PLC0415
+    from model.engine import init  # noqa: PLC0415
 
     params, _ = _setting(dims.n_public)
     shapes = jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)).public
@@ -160,7 +160,7 @@ def work_batched(job) -> dict:
     import jax.numpy as jnp  # noqa: PLC0415
 
     from model import engine  # noqa: PLC0415
-    from model.state import init  # noqa: PLC0415
+    from model.engine import init  # noqa: PLC0415
 
     n, reps, days = int(job["n"]), int(job["replicates"]), int(job["days"])
     params, dims = _setting(n)

@@ -37,7 +37,7 @@ from experiments import FIGURES  # noqa: E402
 from experiments.common import save  # noqa: E402
 
 JOB_LINE = re.compile(r"#(\d+) : ")
-PROGRESS_LINE = re.compile(r"(\d+)/(\d+) replicates")
+PROGRESS_LINE = re.compile(r"\] (\d+)/(\d+) runs")  # model/progress.py: "[jax] 8/24 runs (33%), ..."
 
 
 def composed(overrides: list[str]) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from model.params import Dims, Params
-from model.state import MediaState, State, replace
+from ..params import Dims, Params
+from ..state import MediaState, State, replace
 
 
 def init(key, params: Params, dims: Dims, side) -> MediaState:

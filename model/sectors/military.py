@@ -17,8 +17,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from model.params import N_SERVICES, N_SIDES, Dims, Params
-from model.state import MilitaryState, State, replace
+from ..params import N_SERVICES, N_SIDES, Dims, Params
+from ..state import MilitaryState, State, replace
 
 SERVICE_DOCTRINE = np.array([1.0, 1.1, 0.9], np.float32)  # army, air force, intelligence: assumption
 

@@ -27,8 +27,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from model.params import N_POLITICAL, N_RUNGS, N_SIDES, Dims, Params
-from model.state import PoliticalState, State, replace
+from ..params import N_POLITICAL, N_RUNGS, N_SIDES, Dims, Params
+from ..state import PoliticalState, State, replace
 
 RUNGS = np.arange(N_RUNGS, dtype=np.float32)
 HEAD, CABINET, OPPOSITION = 0, slice(1, 3), slice(3, 5)

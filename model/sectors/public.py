@@ -22,9 +22,9 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from model import draws, flat
-from model.params import N_BINS, Dims, Params
-from model.state import PublicState, State, replace
+from .. import draws, flat
+from ..params import N_BINS, Dims, Params
+from ..state import PublicState, State, replace
 
 
 def init(key, params: Params, dims: Dims, side, outlet_reach) -> PublicState:

@@ -134,29 +134,28 @@ def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, b
     replicates_of = (np.arange(padded) % n).astype(np.int32)
     meter = Meter(total, "runs", label, started)
     where = f", {n_settings} setting(s) x {n} replicates x {days} days on {len(pool)} {pool[0].platform} device(s)"
-    parts = []
+    parts, done = [], 0
     progress(meter.line(0, where + ", compiling"))
-    for first in range(0, total, chunk):
-        size = min(chunk, total - first)
-        calls = []
-        for start in range(first, first + size, step):  # dispatched without waiting for the one before
-            runs = slice(start, start + step)
-            if mesh is not None:
-                calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh, keep))
-            else:
-                calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, keep))
-        done = first
-        try:
+    try:
+        for first in range(0, total, chunk):
+            size = min(chunk, total - first)
+            calls = []
+            for start in range(first, first + size, step):  # dispatched without waiting for the one before
+                runs = slice(start, start + step)
+                if mesh is not None:
+                    calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh, keep))
+                else:
+                    calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, keep))
             for call in calls:  # in order: a line as each compiled call ends, while the later ones run
                 _wait(call)
                 done = min(done + step, first + size)
                 if done < first + size:
                     progress(meter.line(done, where))
             fetched = jax.device_get(calls)
-        except KeyboardInterrupt:
-            raise Interrupted(done, total) from None
-        parts.append(jax.tree.map(lambda *xs: np.concatenate(xs)[:size], *fetched))
-        progress(meter.line(first + size, where))
+            parts.append(jax.tree.map(lambda *xs: np.concatenate(xs)[:size], *fetched))
+            progress(meter.line(first + size, where))
+    except KeyboardInterrupt:
+        raise Interrupted(done, total) from None
     shape = (n_settings, n)
     return jax.tree.map(lambda *xs: np.concatenate(xs).reshape(shape + xs[0].shape[1:]), *parts)
 

@@ -13,7 +13,7 @@ import time
 
 PARTIAL = "…"
 LOG_EVERY = 10.0
-_open = {"line": False, "logged": 0.0}
+_open = {"line": False, "logged": None}  # logged: when the last unfinished-work line went to a log
 
 
 def say(message: str, stream=None) -> None:
@@ -22,10 +22,10 @@ def say(message: str, stream=None) -> None:
     if tty and message.endswith(PARTIAL):
         stream.write("\r\033[K" + message)
         _open["line"] = True
-    elif message.endswith(PARTIAL) and time.monotonic() - _open["logged"] < LOG_EVERY:
+    elif message.endswith(PARTIAL) and _open["logged"] is not None and time.monotonic() - _open["logged"] < LOG_EVERY:
         return
     else:
-        _open["logged"] = time.monotonic() if message.endswith(PARTIAL) else 0.0
+        _open["logged"] = time.monotonic() if message.endswith(PARTIAL) else None
         stream.write(("\r\033[K" if tty and _open["line"] else "") + message + "\n")
         _open["line"] = False
     stream.flush()

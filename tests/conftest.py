@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -7,6 +8,54 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JAX_ENABLE_X64", "0")
+
+# Tests that need more than Python (a SLURM cluster, a browser) run where the machine has it and skip,
+# loudly, where it does not; REDPHONE_SYSTEM_TESTS=required (CI: .ci/run) turns such a skip into a failure.
+REQUIRED = "required" in (os.environ.get("REDPHONE_SYSTEM_TESTS", ""), os.environ.get("REDPHONE_BROWSER_TESTS", ""))
+KEEP_DAEMONS = os.environ.get("REDPHONE_KEEP_DAEMONS", "") not in ("", "0")
+_SKIPPED: dict[str, str] = {}
+
+
+def unavailable(what: str, install: str) -> None:
+    """Skip (or, when system tests are required, fail) a test whose system dependency is missing."""
+    message = f"{what} is not available here; to run these tests: {install}"
+    if REQUIRED:
+        pytest.fail(message + " (REDPHONE_SYSTEM_TESTS=required)", pytrace=False)
+    _SKIPPED[what] = install
+    pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SKIPPED:
+        write = terminalreporter.write_line
+        write("")
+        terminalreporter.write_sep("!", "SYSTEM TESTS SKIPPED", yellow=True, bold=True)
+        for what, install in _SKIPPED.items():
+            write(f"  {what}: {install}", yellow=True)
+        write("  (REDPHONE_SYSTEM_TESTS=required makes these failures; CI sets it)", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def slurm():
+    """A SLURM cluster with partition `debug`: one already up, else (as root) the local one of
+    scripts/slurm/local-cluster.sh, started here and stopped at the end unless REDPHONE_KEEP_DAEMONS=1."""
+    script = ["bash", str(ROOT / "scripts/slurm/local-cluster.sh")]
+    if subprocess.run([*script, "status"], capture_output=True, timeout=60).returncode == 0:
+        yield
+        return
+    if os.geteuid() != 0:
+        unavailable(
+            "SLURM",
+            "a running SLURM cluster with a `debug` partition (as root, `scripts/slurm/local-cluster.sh start`"
+            " installs slurm-wlm and munge with apt-get and starts them)",
+        )
+    done = subprocess.run([*script, "start"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"local SLURM did not start:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    yield
+    if KEEP_DAEMONS:
+        print("\nSLURM left running (REDPHONE_KEEP_DAEMONS); stop it with scripts/slurm/local-cluster.sh stop", file=sys.stderr)
+    else:
+        subprocess.run([*script, "stop"], capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Sweeps that lose nothing: batching across devices and chunks, atomic results, resumable jobs, launchers.
 
-The SLURM tests run against the single-node cluster of scripts/slurm/local-cluster.sh, started
-here when it is not up (they fail, never skip, when it cannot start).
+The SLURM tests run against a SLURM cluster that is up, else the single-node one of
+scripts/slurm/local-cluster.sh, started (as root) by the `slurm` fixture in conftest.py and stopped
+at the end; as non-root without a cluster they skip loudly (fail with REDPHONE_SYSTEM_TESTS=required).
 """
 
 import os
@@ -163,13 +164,6 @@ def test_launcher_presets_compose():
     for launcher, key in (("slurm", "array_parallelism"), ("local", "timeout_min"), ("processes", "n_jobs"), ("submitit_slurm", "setup")):
         done = subprocess.run([PY, "scripts/run.py", f"hydra/launcher={launcher}", "--cfg", "hydra", "--package", "hydra.launcher"], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and f"{key}:" in done.stdout, (launcher, done.stderr[-2000:])
-
-
-@pytest.fixture(scope="session")
-def slurm():
-    """The local SLURM cluster, started if it is not up: a failure here fails the tests (no skip)."""
-    done = subprocess.run(["bash", str(ROOT / "scripts/slurm/local-cluster.sh"), "start"], capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, f"local SLURM did not start:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
 
 
 SLURM_ARGS = ["hydra/launcher=submitit_slurm", "hydra.launcher.partition=debug", "hydra.launcher.timeout_min=10", "hydra.launcher.cpus_per_task=1", "hydra.launcher.mem_gb=1"]

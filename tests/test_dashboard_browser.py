@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,11 +37,11 @@ pytestmark = pytest.mark.slow
 
 def _need_browser():
     if not os.path.exists(CHROMIUM):
-        reason = "Debian's chromium is not installed (make test installs it: apt-get install chromium)"
-        if os.environ.get("REDPHONE_BROWSER_TESTS") == "required":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("a browser (chromium)", "apt-get install chromium (as root, `make test` installs it)")
     pytest.importorskip("playwright.sync_api")
+    check = subprocess.run([sys.executable, str(ROOT / "scripts/dashboard/fetch_solara_assets.py"), "--check"], capture_output=True, text=True)
+    if check.returncode != 0:
+        unavailable("the dashboard's front-end files", "npm, then `make dashboard-assets` (fetches them from the npm registry)")
 
 
 def _free_port() -> int:

@@ -1,8 +1,10 @@
-"""Watch a crisis unfold: Mesa's SolaraViz on ``CrisisModel`` (``make dashboard``).
+"""Watch a crisis unfold: Mesa's SolaraViz parts on ``CrisisModel`` (``make dashboard``).
 
-The page is Mesa's own SolaraViz (Reset, Play, Step, the play and render
-intervals) with the project's views in its grid and a set-up card in the
-sidebar. The set-up card holds what the user typed and checks it with the
+The page is built from Mesa's SolaraViz parts (its ``ModelController``: Reset,
+Play, Step; the play and render intervals; its draggable grid) with the
+project's views in the grid and the set-up card in the sidebar where
+SolaraViz puts its "Model Parameters" card. (``SolaraViz`` itself would add
+that card, empty here, and a tab bar with a single "Page 0" tab.) The set-up card holds what the user typed and checks it with the
 project's validation on every change; a valid set-up becomes the arguments
 the next Reset builds from, an invalid one is shown as one line per problem
 and leaves those arguments as they were, so no model is ever built from bad
@@ -15,7 +17,6 @@ files, served offline).
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,7 +24,7 @@ from functools import partial
 import jax
 import mesa
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, make_initial_grid_layout
 from mesa.visualization.utils import update_counter
 
 from dashboard import controls as setup_controls
@@ -66,6 +67,7 @@ class DashboardModel(CrisisModel):
         self.build_seconds = time.perf_counter() - started
         self.day_seconds: list[float] = []  # model time per simulated day, as stepped from the page
         self.view_seconds: dict[str, float] = {}  # drawing time of each view, last update
+        self.frames: dict[str, dict] = {}  # each view's cached picture of what does not change (plots.render)
         run_day = self.step  # Mesa's step: advance the clock one day through the scheduler
 
         def timed_step():
@@ -97,14 +99,15 @@ def timing_line(model: DashboardModel) -> str:
 def _png(view, model: DashboardModel) -> bytes:
     started = time.perf_counter()
     figure = view(model.daily() if model.outputs else {}, model.side_names)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    png = plots.render(figure, model.frames.setdefault(view.__name__, {}))
     model.view_seconds[view.__name__] = time.perf_counter() - started
-    return buffer.getvalue()
+    return png
 
 
 @solara.component
 def PlotView(model: DashboardModel, view):
+    # Drawn in the step's own render: with plots.render's cached frames the four views take ~0.1 s a
+    # day, and drawing them in threads instead was slower (the threads contend for the GIL).
     update_counter.get()
     png = solara.use_memo(lambda: _png(view, model), [model, len(model.outputs)])
     with solara.Column(classes=["redphone-view", f"redphone-view-{view.__name__}"]):
@@ -143,7 +146,7 @@ def RunInfo(model: DashboardModel):
         solara.Text(timing_line(model), classes=["redphone-timing"], style={"display": "block"})
 
 
-COMPONENTS = [(partial(PlotView, view=view), 0) for view in plots.VIEWS] + [(EventLog, 0), (RunInfo, 0)]
+COMPONENTS = [partial(PlotView, view=view) for view in plots.VIEWS] + [EventLog, RunInfo]
 
 
 # --------------------------------------------------------------------------- set-up controls
@@ -190,25 +193,27 @@ def SetupCard(setup: DashboardSetup):
 @solara.component
 def Page():
     setup = solara.use_memo(DashboardSetup, [])
-    model = solara.use_memo(lambda: DashboardModel(setup), [])
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params={"setup": setup},
-        name="redphone: watch a crisis unfold",
-        play_interval=200,
-    )
-    SetupSidebar(setup)
-
-
-@solara.component
-def SetupSidebar(setup: DashboardSetup):
-    # The sidebar orders its parts by how deep they are called: one level below SolaraViz's own
-    # sidebar puts the set-up under Controls (Reset, Step), where Reset is at hand.
-    SetupInSidebar(setup)
-
-
-@solara.component
-def SetupInSidebar(setup: DashboardSetup):
-    with solara.Sidebar():
+    model = solara.use_reactive(solara.use_memo(lambda: DashboardModel(setup), []))
+    play_interval = solara.use_reactive(200)
+    render_interval = solara.use_reactive(1)
+    with solara.AppBar():
+        solara.AppBarTitle("redphone: watch a crisis unfold")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=10)
+            solara.SliderInt("Render interval (days)", value=render_interval, min=1, max=30, step=1)
+            ModelController(
+                model, model_parameters={"setup": setup}, play_interval=play_interval, render_interval=render_interval,
+                use_threads=solara.use_reactive(False),  # Mesa reads .value of it: a plain False fails in its thread
+            )
         SetupCard(setup)
+    Views(model.value)
+
+
+@solara.component
+def Views(model: DashboardModel):
+    layout = solara.use_reactive(make_initial_grid_layout(len(COMPONENTS)))
+    solara.GridDraggable(
+        items=[component(model) for component in COMPONENTS], grid_layout=layout.value,
+        resizable=True, draggable=True, on_grid_layout=layout.set,
+    )

@@ -5,14 +5,23 @@ day axis, or an empty dict before the first day) and the side names, and
 returns a ``matplotlib.figure.Figure`` (no pyplot: the server draws from
 several threads). Matplotlib renders to PNG on the server, so the page needs
 no plotting library of its own: the views work offline.
+
+``render`` turns a view's figure into PNG bytes, drawing only what changes
+from day to day (``DATA``: lines, markers, fills, bars, notes) over a cached
+picture of the rest (frames, ticks, labels, titles, legends). Axis limits
+therefore move in steps (``horizon``, ``ceiling``), so that the cached
+picture stays valid for many days: about a tenth of the drawing time.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from dashboard.events import RUNG_WORDS
 
@@ -35,6 +44,58 @@ def _figure(rows: int = 1, cols: int = 1, left: float = 0.12, **kwargs):
 
 def _days(daily: Mapping) -> np.ndarray:
     return np.arange(len(daily["crisis_level"])) if daily else np.arange(0)
+
+
+def horizon(n_days: int) -> int:
+    """The last day on the x axis: 10, then the next multiple of 20 (the axis moves every 20 days)."""
+    last = max(n_days - 1, 0)
+    return 10 if last <= 10 else -(-last // 20) * 20
+
+
+def ceiling(value: float) -> float:
+    """An upper y limit above ``value`` that changes rarely: 1, 2 or 5 times a power of ten."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value * 1.05))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value * 1.05))
+
+
+def _data(fig: Figure) -> list:
+    """What changes from day to day: every line, collection, patch and note on the axes."""
+    return [a for ax in fig.axes for a in (*ax.lines, *ax.collections, *ax.patches, *ax.texts)]
+
+
+def _frame_key(fig: Figure) -> tuple:
+    # what the cached picture depends on: each axes' limits, titles and legend texts
+    key = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        key.append((ax.get_xlim(), ax.get_ylim(), ax.get_title("left"), tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
+    return tuple(key)
+
+
+def render(fig: Figure, cache: dict) -> bytes:
+    """The figure as PNG bytes; ``cache`` (one per view and model) keeps the picture of what does not change."""
+    canvas = FigureCanvasAgg(fig)
+    data = _data(fig)
+    key = _frame_key(fig)
+    if cache.get("key") != key:
+        for artist in data:
+            artist.set_visible(False)
+        canvas.draw()
+        cache["key"], cache["frame"] = key, canvas.copy_from_bbox(fig.bbox)
+        for artist in data:
+            artist.set_visible(True)
+    else:
+        canvas.get_renderer()  # a renderer of the figure's size, to paint the cached frame into
+    canvas.restore_region(cache["frame"])
+    renderer = canvas.get_renderer()
+    for artist in data:
+        artist.draw(renderer)
+    width, height = canvas.get_width_height()
+    buffer = io.BytesIO()
+    Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buffer, "png", compress_level=1)
+    return buffer.getvalue()
 
 
 def _waiting(ax) -> None:
@@ -68,7 +129,7 @@ def ladder(daily: Mapping, sides: Sequence[str]) -> Figure:
     for row, key in ((2, "hotline_call"), (3, "dgmo_call"), (4, "mediation"), (5, "ceasefire")):
         hit = np.flatnonzero(daily[key] > 0.5)
         strip.scatter(hit, np.full(len(hit), row), marker="|", color=CHANNEL_COLOURS[rows[row]], s=70, linewidths=2)
-    strip.set_xlim(-0.5, max(len(days), 10) - 0.5)
+    strip.set_xlim(-0.5, horizon(len(days)) + 0.5)
     strip.grid(axis="x", alpha=0.3)
     return fig
 
@@ -90,17 +151,20 @@ def hostility(daily: Mapping, sides: Sequence[str]) -> Figure:
         return fig
     counts = daily["hostility_hist"][-1]  # (side, bin)
     edges = np.linspace(0.0, 1.0, counts.shape[1] + 1)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
+    hist.set_ylim(0, ceiling(float(shares.max())))
     for s in (0, 1):
-        share = counts[s] / max(float(counts[s].sum()), 1e-12)
+        share = shares[s]
         hist.stairs(share, edges, color=SIDE_COLOURS[s], fill=True, alpha=0.25)
         mean = float(daily["hostility_mean"][-1, s])
-        hist.stairs(share, edges, color=SIDE_COLOURS[s], lw=1.4, label=f"{sides[s]} (mean {mean:.2f})")
+        hist.stairs(share, edges, color=SIDE_COLOURS[s], lw=1.4, label=sides[s])
         hist.axvline(mean, color=SIDE_COLOURS[s], ls="--", lw=1.2)
+        hist.text(0.98, 0.95 - 0.09 * s, f"mean {sides[s]} {mean:.2f}", transform=hist.transAxes, ha="right", va="top", fontsize="x-small", color=SIDE_COLOURS[s])
         m, sd = daily["hostility_mean"][:, s], daily["hostility_std"][:, s]
         trend.fill_between(days, m - sd, m + sd, color=SIDE_COLOURS[s], alpha=0.15, lw=0)
         trend.plot(days, m, color=SIDE_COLOURS[s], lw=1.6, label=sides[s])
     hist.legend(loc="upper left", fontsize="x-small")
-    trend.set_xlim(0, max(len(days) - 1, 10))
+    trend.set_xlim(0, horizon(len(days)))
     return fig
 
 
@@ -114,12 +178,14 @@ def _two_panels(daily, sides, title, panels):
         if ylim:
             ax.set_ylim(*ylim)
         if len(days):
+            if not ylim:
+                ax.set_ylim(0, ceiling(float(np.max(daily[key]))))
             for s in (0, 1):
                 ax.plot(days, daily[key][:, s], color=SIDE_COLOURS[s], lw=1.6, label=sides[s])
     axes[-1, 0].set_xlabel("day")
     if len(days):
         axes[0, 0].legend(loc="upper right", fontsize="x-small", ncols=2)
-        axes[-1, 0].set_xlim(0, max(len(days) - 1, 10))
+        axes[-1, 0].set_xlim(0, horizon(len(days)))
     else:
         _waiting(axes[0, 0])
     return fig

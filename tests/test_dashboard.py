@@ -127,3 +127,46 @@ def test_dashboard_model_is_built_from_the_setup_and_times_its_days():
     model.step()
     assert model.day == 2 and len(model.day_seconds) == 2 and model.time == 2
     assert "over 2 days" in timing_line(model) and "backend" in engine_line()
+
+
+def test_page_has_no_empty_parameter_card_and_no_page_tab():
+    import ipyvuetify as v
+    import solara
+
+    from dashboard import app
+
+    @solara.component
+    def Wrapped():
+        with solara.AppLayout():
+            app.Page()
+
+    _, rc = solara.render(Wrapped(), handle_error=False)
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert "Model Parameters" not in titles and {"Controls", "Crisis set-up", "What happened", "This run"} <= set(titles)
+    assert not rc.find(v.Tab).widgets  # SolaraViz's "Page 0" tab
+    assert [b.children[0] for b in rc.find(v.Btn).widgets] == ["Reset", "▶", "Step"]
+
+
+@pytest.mark.parametrize("view", plots.VIEWS, ids=lambda v: v.__name__)
+def test_render_from_a_cached_frame_draws_what_savefig_draws(view):
+    import numpy as np
+    from PIL import Image
+
+    from model import CrisisModel
+
+    model = CrisisModel(n_public=200, n_media=5)
+    model.run_for(12)
+    cache = {}
+    pictures = [plots.render(view(model.daily(), model.side_names), cache) for _ in range(2)]  # fresh frame, then cached
+    full = io.BytesIO()
+    view(model.daily(), model.side_names).savefig(full, format="png")
+    first, cached, saved = (np.asarray(Image.open(io.BytesIO(p)).convert("RGB")).astype(int) for p in (*pictures, full.getvalue()))
+    assert np.array_equal(first, cached)
+    assert first.shape == saved.shape and (np.abs(first - saved).sum(-1) > 30).mean() < 0.01  # only where data crosses a legend
+    model.step()
+    assert plots.render(view(model.daily(), model.side_names), cache) != pictures[1]  # a new day, a new picture
+
+
+def test_axes_move_in_steps():
+    assert [plots.horizon(n) for n in (0, 1, 11, 12, 21, 22, 41)] == [10, 10, 10, 20, 20, 40, 40]
+    assert [plots.ceiling(x) for x in (0.0, 0.04, 0.3, 0.96, 1.5, 7.0)] == [1.0, 0.05, 0.5, 1.0, 2.0, 10.0]

@@ -169,4 +169,4 @@ def test_render_from_a_cached_frame_draws_what_savefig_draws(view):
 
 def test_axes_move_in_steps():
     assert [plots.horizon(n) for n in (0, 1, 11, 12, 21, 22, 41)] == [10, 10, 10, 20, 20, 40, 40]
-    assert [plots.ceiling(x) for x in (0.0, 0.04, 0.3, 0.96, 1.5, 7.0)] == pytest.approx([1.0, 0.05, 0.5, 1.0, 2.0, 10.0])
+    assert [plots.ceiling(x) for x in (0.0, 0.04, 0.3, 0.9, 1.5, 7.0)] == pytest.approx([1.0, 0.05, 0.5, 1.0, 2.0, 10.0])

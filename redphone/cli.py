@@ -77,7 +77,7 @@ def _interrupted(stop, out: Path) -> None:
     """Ctrl-C between chunks: say what was kept, and leave at once (compiled calls still in flight are dropped)."""
     multirun = HydraConfig.get().mode.name == "MULTIRUN"
     kept = (
-        f"the sweep's complete jobs are kept in {out.parent}; the same command again reruns only the others"
+        f"the sweep's complete jobs are kept in {out.parent}; the same command with hydra.sweep.dir={out.parent} runs only the others"
         if multirun
         else "nothing was written for this run (results are written whole, never in part); run the same command again to redo it"
     )

@@ -35,6 +35,7 @@ from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model import calibration, record  # noqa: E402
+from model import progress  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
 from model.stats import wilson  # noqa: E402
 
@@ -42,7 +43,8 @@ PRESETS = ("india_pakistan_2025", "long_run")
 
 
 def say(message: str) -> None:
-    print(f"[calibrate] {message}", file=sys.stderr, flush=True)
+    """Progress on stderr (model.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
+    progress.say(message if message.startswith("[") else f"[calibrate] {message}")
 
 
 class PresetDumper(yaml.SafeDumper):

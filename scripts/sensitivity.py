@@ -27,13 +27,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model import sensitivity  # noqa: E402
+from model import progress, sensitivity  # noqa: E402
 
 LABELS = dict(p_rung4="P(peak rung >= 4)", crisis_days="crisis days", hostility_post="post-crisis hostility")
 
 
 def say(message: str) -> None:
-    print(f"[sensitivity] {message}", file=sys.stderr, flush=True)
+    """Progress on stderr (model.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
+    progress.say(message if message.startswith("[") else f"[sensitivity] {message}")
 
 
 def sobol_figure(indices: pd.DataFrame, path: Path) -> None:

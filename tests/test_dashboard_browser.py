@@ -24,7 +24,7 @@ import pytest
 from conftest import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("REDPHONE_TEST_ARTIFACTS") or ROOT / "test-artifacts")  # where the screenshot goes
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -161,7 +161,7 @@ def test_hotline_on_step_and_watch_plots_and_log_change(browser, server):
     last_day_ms = float(re.search(r"last day ([\d.]+) ms", info).group(1))
     assert last_day_ms < 1000, info
     assert "10,000 citizens and 50 outlets per side" in info
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
     print(f"\n{info}")
     page.close()

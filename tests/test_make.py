@@ -35,7 +35,9 @@ def _as(user, command, home, env_extra=None, timeout=900):
     """Run as ``user`` (uid and groups: not root), keeping one capability: to read any file. The venv's
     Python may live where only root can read (pyenv under /root); the user may read it, not write it."""
     entry = pwd.getpwnam(user)
-    env = ["env", "-i", f"HOME={home}", f"PATH={os.environ['PATH']}", f"JAX_COMPILATION_CACHE_DIR={home}/jax", "LANG=C.UTF-8"]
+    # the checkout belongs to root here, not to the user: what the tests write goes to the user's home
+    env = ["env", "-i", f"HOME={home}", f"PATH={os.environ['PATH']}", f"JAX_COMPILATION_CACHE_DIR={home}/jax", "LANG=C.UTF-8",
+           f"REDPHONE_TEST_ARTIFACTS={home}/test-artifacts"]
     env += [f"{k}={v}" for k, v in (env_extra or {}).items()]
     drop = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups",
             "--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
@@ -53,6 +55,8 @@ def test_make_test_as_an_unprivileged_user_installs_nothing_and_skips_system_tes
     out = done.stdout + done.stderr
     assert "must run as root" not in out and "installing" not in out, out[-3000:]
     assert done.returncode == 0, out[-3000:]
+    if shutil.which("chromium"):  # what the machine has runs, as this user too
+        assert " passed" in out, out[-3000:]
     if not shutil.which("chromium") or not slurm_up:
         assert "SYSTEM TESTS SKIPPED" in out, out[-3000:]
     if not shutil.which("chromium"):

@@ -14,7 +14,10 @@ crosses into force, rung 3, without an order), the channels of the day
 (hotline, DGMO line, envoys, a third party that presses and, unless a side
 refuses it, brokers), a possible ceasefire, the outcomes of kinetic action
 (strikes, losses), inadvertent nuclear use at crisis level 5, compliance with
-open demands, and the episode bookkeeping.
+open demands, and the episode bookkeeping. A strike suffered adds to the
+memory of provocation like a fully attributed attack (the side struck wants
+to answer); a ceasefire, like compliance with demands, settles it (both
+sides claim they won).
 
 **A crisis episode** (the one definition, used by kernels, summaries,
 figures and calibration alike): it opens on a severe attack (severity >=
@@ -203,6 +206,9 @@ def resolve(key, state: State, params: Params) -> State:
     comply_p = st.comply_base + st.comply_mediation * mediator + st.comply_cost * jnp.mean(d.mobilised_days) / 100.0
     complied = (d.demand > 0.0) & (jax.random.uniform(keys[9], (N_SIDES,)) < comply_p)
     demand = jnp.where(complied, 0.0, d.demand * (1.0 - st.demand_decay))
+    # a channel that rescinded a side's strike order today carried reassurance: that side's grievance eases
+    reassured = jnp.where((state.political.rescind_cause >= 1) & (state.political.rescind_cause <= 3), params.operation.reassurance, 0.0)
+    demand = demand * (1.0 - reassured)
 
     d = replace(
         d, rung=rung, strike=strike, loss=loss, backdown=(rung < old).astype(jnp.float32),
@@ -210,7 +216,7 @@ def resolve(key, state: State, params: Params) -> State:
         hotline_call=hotline_call.astype(jnp.float32), dgmo_call=dgmo_call.astype(jnp.float32),
         envoys_at_work=envoys_at_work.astype(jnp.float32), mediator=mediator.astype(jnp.float32),
         brokering=brokering.astype(jnp.float32), demand=demand, complied=complied.astype(jnp.float32),
-        provocation=jnp.where(complied, 0.0, d.provocation), n_complied=d.n_complied + jnp.sum(complied).astype(jnp.int32),
+        provocation=jnp.where(complied | ceasefire, 0.0, jnp.clip(d.provocation * (1.0 - reassured) + strike[::-1], 0.0, 1.0)), n_complied=d.n_complied + jnp.sum(complied).astype(jnp.int32),
         ceasefire=ceasefire.astype(jnp.float32), ceasefire_left=ceasefire_left, accident=accident.astype(jnp.float32),
         nuclear_p=nuclear_p, nuclear=jnp.maximum(d.nuclear, nuclear.astype(jnp.float32)),
     )

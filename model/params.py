@@ -137,6 +137,7 @@ class OperationParams:
     rescind_hotline: Any = p(0.15, 0.0, 1.0, "daily probability that a leaders' call rescinds a pending strike order", "essay; assumption", side=False)
     rescind_backchannel: Any = p(0.1, 0.0, 1.0, "daily probability that envoys at work rescind a pending strike order", "Naik-Mishra channel 1999; assumption", side=False)
     rescind_mediation: Any = p(0.05, 0.0, 1.0, "daily probability that a pressing third party has a pending strike order rescinded", "Yusuf 2018 (brokered bargaining)", side=False)
+    reassurance: Any = p(0.5, 0.0, 1.0, "share of a side's grievance (memory of attacks, open demands) that the reassurance of a channel which rescinded its order removes", "essay: what a call or an envoy can offer (action against the group, assurances)", side=False)
 
 
 @dataclass

@@ -10,7 +10,7 @@ Elections are a phase of their own (``election``), held on scheduled days.
 
 Utility of rung c for a leader now at rung r whose rival is at rung r':
   + resolve_reward x D x G x c/6                 domestic reward for resolve, D = domestic pressure,
-                                                 G = max(memory of attacks suffered, r'/5, open demands): the grievance
+                                                 G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands)
   - audience_cost x commitment x H x max(0, r - c) x (1 - private) x (1 + insecurity x (1 - approval))
                                                  backing down in public; an unpopular leader pays more
   - war_cost x (c/6)^2 - nuclear terms           expected war cost, convex, with nuclear risk
@@ -37,8 +37,10 @@ striking it (retaliation is planned in advance). Meanwhile the side holds at
 min(c, 2). Each day of planning the order may be rescinded: by a leaders'
 call, envoys at work or a pressing third party (daily probabilities
 ``operation.rescind_*``), or because the leader's own daily choice fell to
-rung 1 or below (new evidence, second thoughts). An executed order is a
-publicised retaliation: it raises the side's precedent.
+rung 1 or below (new evidence, second thoughts). A channel that rescinds an
+order carries reassurance (the dyad then lowers that side's grievance by
+``operation.reassurance``). An executed order is a publicised retaliation:
+it raises the side's precedent.
 """
 
 from __future__ import annotations
@@ -96,7 +98,8 @@ def private_climbdown(params: Params, state: State):
 def grievance(state: State, side):
     """What resolve answers: the memory of attacks suffered, the rival's escalation, and open demands."""
     d = state.dyad
-    return jnp.maximum(jnp.maximum(d.provocation[side], d.rung[1 - side] / 5.0), d.demand[side])
+    force = jnp.maximum(d.rung[1 - side] - 2, 0) / 3.0  # the rival's use of force (its mobilisation is a threat, not a grievance)
+    return jnp.maximum(jnp.maximum(d.provocation[side], force), d.demand[side])
 
 
 def domestic_pressure(state: State, params: Params, side, pol: PoliticalState):
@@ -198,8 +201,8 @@ def orders(key, pol: PoliticalState, state: State, params: Params, side, choice)
     give = ~pending & (choice >= KINETIC) & (rung < KINETIC)
 
     executed_rung = jnp.minimum(jnp.maximum(pol.order_rung, jnp.where(choice >= KINETIC, choice, 0)), rung + 2)
-    hold = jnp.minimum(choice, 2)
-    moved = jnp.where(execute, executed_rung, jnp.where(give | (pending & ~rescind), hold, choice))
+    # below rung 3 force comes only from an executed order: otherwise the side holds at rung 2 at most
+    moved = jnp.where(execute, executed_rung, jnp.where(rung < KINETIC, jnp.minimum(choice, 2), choice))
     event = jnp.where(give, GIVEN, jnp.where(execute, EXECUTED, jnp.where(rescind, RESCINDED, NO_ORDER)))
     order_rung = jnp.where(give, choice, jnp.where(execute | rescind, 0, pol.order_rung))
     order_left = jnp.where(give, drawn, jnp.where(pending & ~execute & ~rescind, left, 0.0))

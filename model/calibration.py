@@ -14,11 +14,12 @@ frequency           ``long_run`` (decade-long runs)          |log crises per dec
 kinetic (held out)  same as lag                              not fitted; reported
 ==================  =====================================  ==========================================
 
-A crisis in the model is an episode of the dyad's ``in_crisis`` flag; it
-counts as a crisis of the record's kind when its level reaches 2 (the record
-has no crisis below mobilisation). Durations end on the last day at level
->= 2: the model then needs ``dyad.crisis_end_days`` calm days to declare the
-end, which the record's end dates do not include.
+A crisis is the kernels' episode (``model.dyad``: the one definition), and
+every statistic is read from ``dyad.summary``: an episode counts as a crisis
+once its level reaches 2 (the record has no crisis below mobilisation).
+Durations end on the last day at level >= 2: the model then needs
+``dyad.crisis_end_days`` calm days to declare the end, which the record's end
+dates do not include.
 
 ``abc`` draws parameter vectors uniformly within the ranges of ``FIT`` (from
 a fixed seed), runs them as stacked settings in one compiled call per chunk
@@ -69,6 +70,13 @@ FIT = (
     Free("mediation.threshold", 2.0, 3.0, "third parties stepped in at mobilisation (1990, 2001, 2008) or at fire (1999, 2019, 2025)", levels=(2.0, 3.0)),
     Free("dyad.crisis_end_days", 7.0, 45.0, "days of calm before a crisis is over (stand-down announcements weeks after the fighting)"),
     Free("dyad.attack_rate", 0.05, 1.0, "severe attacks blamed on Pakistan per year (side A; side B keeps the preset's ratio 0.05/0.2)"),
+    # Model v2
+    Free("operation.plan_mean", 5.0, 25.0, "Indian strikes 11-23 days after the trigger (1999, 2016, 2019, 2025); Cold Start aims at days (Ladwig 2007)"),
+    Free("political.precedent_cost", 0.0, 15.0, "post-2016 'new normal': not retaliating costly at home (Jacob 2017); no scale in the literature"),
+    Free("political.retaliation_cost", 0.0, 15.0, "stability-instability paradox: the cost of limited force grows with what the rival can answer (Krepon 2003)"),
+    Free("political.mobilisation_cost", 0.0, 1.0, "ten months of Operation Parakram at a cost that ended it (Nayak & Krepon 2006)"),
+    Free("dyad.ceasefire_exchange", 0.05, 0.6, "2019 and 2025 ended 1-3 days after the retaliation"),
+    Free("standoff.comply_mediation", 0.0, 0.05, "compliance signals under US pressure after weeks to months (Jan and May 2002; 1999; 1990)"),
 )
 HELD_OUT = "kinetic"
 FIT_DAYS = 365  # the 2025 preset over a year, so that long crises are seen to end
@@ -138,11 +146,16 @@ def setup(preset: str, population: int, media: int, days: int, overrides: dict |
 
 @partial(jax.jit, static_argnames=("dims", "days"))
 def _run(seed, replicates, stacked, dims, days):
-    """run_settings keeping only what the patterns need (XLA drops the rest)."""
-    daily, summary = engine.run_settings(seed, replicates, stacked, dims, days)
+    """run_settings keeping only the summary statistics the patterns need (XLA drops the rest).
+
+    Every statistic comes from ``dyad.summary``: the kernels' one definition of a crisis episode.
+    """
+    _, summary = engine.run_settings(seed, replicates, stacked, dims, days)
     return dict(
-        level=daily["crisis_level"].astype(jnp.int8), in_crisis=daily["in_crisis"] > 0.5, mediation=daily["mediation"] > 0.5,
-        hostility=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"], peak=summary["peak_rung"],
+        first_peak=summary["first_peak"], lag=summary["days_to_kinetic"], kinetic=summary["kinetic_days"],
+        duration=summary["duration"], mediated=summary["first_mediated"], ended=summary["first_ended"],
+        crises=summary["crises"], peak=summary["peak_rung"],
+        hostility=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"],
     )
 
 
@@ -163,42 +176,23 @@ def run_batched(params_list: list[Params], dims, days: int, replicates: int, see
 # --------------------------------------------------------------------------- patterns of simulated crises
 
 
-def episodes(level: np.ndarray, in_crisis: np.ndarray, mediation: np.ndarray) -> list[dict]:
-    """The crises of one replicate's daily series: start, peak, lag to level 3, kinetic length, duration, mediated, censored."""
-    flag = np.concatenate([[False], in_crisis.astype(bool), [False]])
-    starts = np.flatnonzero(~flag[:-1] & flag[1:])
-    ends = np.flatnonzero(flag[:-1] & ~flag[1:])  # exclusive
-    out = []
-    for s, e in zip(starts, ends):
-        lv = level[s:e]
-        high = np.flatnonzero(lv >= 2)
-        kin = np.flatnonzero(lv >= 3)
-        out.append(dict(
-            start=int(s), peak=int(lv.max()),
-            lag=float(kin[0]) if len(kin) else np.nan,
-            kinetic=float(kin[-1] + 1 - kin[0]) if len(kin) else np.nan,
-            duration=float(high[-1] + 1) if len(high) else 0.0,
-            mediated=bool(mediation[s:e].any()), censored=bool(e == len(level)),
-        ))
-    return out
-
-
-def first_crises(level, in_crisis, mediation) -> list[dict]:
-    """The first crisis (opened by the scripted attack on day 0) of each replicate of one setting; None where absent."""
-    out = []
-    for r in range(level.shape[0]):
-        eps = episodes(level[r], in_crisis[r], mediation[r])
-        out.append(eps[0] if eps and eps[0]["start"] == 0 else None)
-    return out
+def first_crises(out: dict, i: int) -> list[dict]:
+    """The first episode of each replicate of setting i (opened by the scripted day-0 attack), from ``dyad.summary``."""
+    n = out["first_peak"].shape[1]
+    return [
+        dict(peak=int(out["first_peak"][i, r]), lag=float(out["lag"][i, r]), duration=float(out["duration"][i, r]),
+             kinetic=float(out["kinetic"][i, r]) if out["ended"][i, r] else np.nan, mediated=bool(out["mediated"][i, r]))
+        for r in range(n)
+    ]
 
 
 def crisis_patterns(crises: list) -> dict:
-    """Simulated patterns over crises (first crises of replicates of the 2025 preset)."""
+    """Simulated patterns over crises (first episodes of replicates of the 2025 preset that reached level 2)."""
     found = [c for c in crises if c is not None and c["peak"] >= 2]
     peaks = np.array([c["peak"] for c in found])
     lag = np.array([c["lag"] for c in found if np.isfinite(c["lag"])])
-    kinetic = np.array([c["kinetic"] for c in found if np.isfinite(c["kinetic"]) and not c["censored"]])
-    duration = np.array([c["duration"] for c in found])
+    kinetic = np.array([c["kinetic"] for c in found if np.isfinite(c["kinetic"])])
+    duration = np.array([c["duration"] for c in found if np.isfinite(c["duration"])])
     return dict(
         n=len(crises), n_crises=len(found), peak=peaks, peak_share=record.peak_shares(peaks), lag=lag, kinetic=kinetic,
         duration=duration, third_party=float(np.mean([c["mediated"] for c in found])) if found else 0.0,
@@ -206,18 +200,9 @@ def crisis_patterns(crises: list) -> dict:
     )
 
 
-def frequency_patterns(level, in_crisis, mediation, days: int) -> dict:
-    """Long-run patterns of one setting: crises (level >= 2) per decade, share of runs reaching rung 5, per-crisis peaks."""
-    counts, peaks = [], []
-    for r in range(level.shape[0]):
-        eps = [c for c in episodes(level[r], in_crisis[r], mediation[r]) if c["peak"] >= 2]
-        counts.append(len(eps))
-        peaks += [c["peak"] for c in eps]
-    counts = np.array(counts, float)
-    return dict(
-        per_decade=counts * 3650.0 / days, war=np.asarray(level.max(axis=1) >= 5), peak=np.array(peaks),
-        peak_share=record.peak_shares(peaks),
-    )
+def frequency_patterns(crises: np.ndarray, peak: np.ndarray, days: int) -> dict:
+    """Long-run patterns of one setting: crises (``dyad.summary``'s count) per decade, share of runs reaching rung 5."""
+    return dict(per_decade=np.asarray(crises, float) * 3650.0 / days, war=np.asarray(peak) >= 5)
 
 
 # --------------------------------------------------------------------------- distance
@@ -266,8 +251,8 @@ def evaluate(values_list: list[dict], scale: Scale, seed: int, progress=None) ->
     lout = run_batched([with_values(lbase, v, lratio) for v in values_list], ldims, scale.long_days, scale.long_replicates, seed, scale.chunk, progress)
     results = []
     for i, values in enumerate(values_list):
-        sim = crisis_patterns(first_crises(out["level"][i], out["in_crisis"][i], out["mediation"][i]))
-        freq = frequency_patterns(lout["level"][i], lout["in_crisis"][i], lout["mediation"][i], scale.long_days)
+        sim = crisis_patterns(first_crises(out, i))
+        freq = frequency_patterns(lout["crises"][i], lout["peak"][i], scale.long_days)
         d, terms = distance(sim, freq, hist)
         results.append(dict(values=values, distance=d, terms=terms, sim=sim, freq=freq,
                             hostility=np.concatenate([out["hostility"][i], out["hostility_B"][i]])))

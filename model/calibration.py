@@ -6,7 +6,7 @@ one (the length of the kinetic phase) is held out and only checked:
 ==================  =====================================  ==========================================
 pattern             simulated from                          distance term
 ==================  =====================================  ==========================================
-peak rungs          first crisis of ``india_pakistan_2025``  total-variation distance of the shares 2/3/4/5+
+peak rungs          first episode of each hindcast preset   total-variation distance of the shares 2/3/4/5+
 lag to kinetic      same, replicates that reach rung 3       |log mean simulated - log mean historical|
 duration            same (trigger to last day at level >=2)  |log median simulated - log median historical|
 third party         same (a mediator stepped in)             |simulated share - historical share|
@@ -79,7 +79,7 @@ FIT = (
     Free("standoff.comply_mediation", 0.0, 0.05, "compliance signals under US pressure after weeks to months (Jan and May 2002; 1999; 1990)"),
 )
 HELD_OUT = "kinetic"
-FIT_DAYS = 365  # the 2025 preset over a year, so that long crises are seen to end
+FIT_DAYS = 365  # the hindcast presets over a year, so that long crises are seen to end
 LONG_DAYS = 3650  # decade-long runs of the long_run preset (rates per decade)
 WEIGHTS = dict(peak=1.0, lag=1.0, duration=1.0, third_party=1.0, frequency=1.0)
 
@@ -187,7 +187,7 @@ def first_crises(out: dict, i: int) -> list[dict]:
 
 
 def crisis_patterns(crises: list) -> dict:
-    """Simulated patterns over crises (first episodes of replicates of the 2025 preset that reached level 2)."""
+    """Simulated patterns over crises (first episodes of simulated histories that reached level 2)."""
     found = [c for c in crises if c is not None and c["peak"] >= 2]
     peaks = np.array([c["peak"] for c in found])
     lag = np.array([c["lag"] for c in found if np.isfinite(c["lag"])])
@@ -231,9 +231,9 @@ def distance(sim: dict, freq: dict, hist: dict, weights: dict = WEIGHTS) -> tupl
 class Scale:
     """How big the runs are: citizens and outlets per side, replicates, chunk of settings per compiled call."""
 
-    population: int = 500
-    media: int = 10
-    replicates: int = 32
+    population: int = 200
+    media: int = 8
+    replicates: int = 16
     long_population: int = 200
     long_replicates: int = 4
     long_days: int = LONG_DAYS
@@ -241,21 +241,34 @@ class Scale:
 
 
 def evaluate(values_list: list[dict], scale: Scale, seed: int, progress=None) -> list[dict]:
-    """Patterns and distance of each parameter vector: the 2025 preset (first crisis) and decade-long long_run runs."""
+    """Patterns and distance of each parameter vector: simulated histories and decade-long long_run runs.
+
+    A simulated history is the first episode of each of the seven hindcast
+    presets (``model.hindcast``: one per crisis since 1990, with its own
+    trigger, era, channels and third parties), as the record is seven crises;
+    ``scale.replicates`` histories per vector. Every (vector, preset) pair is
+    one stacked setting of the same compiled calls.
+    """
+    from model import hindcast  # noqa: PLC0415
+
     hist = record.patterns(record.nuclear_era(record.load()))
-    cfg, base, dims = setup("india_pakistan_2025", scale.population, scale.media, FIT_DAYS)
-    ratio = ratios(cfg)
-    out = run_batched([with_values(base, v, ratio) for v in values_list], dims, FIT_DAYS, scale.replicates, seed, scale.chunk, progress)
+    bases, dims = hindcast.presets_params(scale.population, scale.media, days=FIT_DAYS)
+    ratio = ratios(compose("india_pakistan_2025"))
+    k = len(bases)
+    settings = [with_values(base, v, ratio) for v in values_list for base in bases]
+    out = run_batched(settings, dims, FIT_DAYS, scale.replicates, seed, scale.chunk * k, progress)
     lcfg, lbase, ldims = setup("long_run", scale.long_population, scale.media, scale.long_days)
     lratio = ratios(lcfg)
     lout = run_batched([with_values(lbase, v, lratio) for v in values_list], ldims, scale.long_days, scale.long_replicates, seed, scale.chunk, progress)
     results = []
     for i, values in enumerate(values_list):
-        sim = crisis_patterns(first_crises(out, i))
+        crises = [c for j in range(i * k, (i + 1) * k) for c in first_crises(out, j)]
+        sim = crisis_patterns(crises)
         freq = frequency_patterns(lout["crises"][i], lout["peak"][i], scale.long_days)
         d, terms = distance(sim, freq, hist)
+        last = (i + 1) * k - 1  # the status quo (pahalgam_2025) is the last hindcast preset
         results.append(dict(values=values, distance=d, terms=terms, sim=sim, freq=freq,
-                            hostility=np.concatenate([out["hostility"][i], out["hostility_B"][i]])))
+                            hostility=np.concatenate([out["hostility"][last], out["hostility_B"][last]])))
     return results
 
 

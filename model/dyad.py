@@ -311,6 +311,10 @@ def daily_outputs(state: State) -> dict:
     )
 
 
+# summary statistics where NaN means "never happened" (no ceasefire, no force, no order, no crisis)
+NEVER_IS_NAN = ("days_to_ceasefire", "days_to_kinetic", "days_to_order", "duration", "kinetic_days")
+
+
 def _since(day, start):
     """Days from ``start`` to ``day`` as a float, NaN where either never happened."""
     ok = (day >= 0) & (start >= 0)

@@ -105,7 +105,7 @@ class PoliticalParams:
     approval_casualty: Any = p(0.2, 0.0, 1.0, "approval lost per unit of reported losses")
     insecurity: Any = p(1.0, 0.0, 5.0, "audience cost multiplied by 1 + insecurity x (1 - approval): an unpopular leader pays more for backing down", "Chiozza & Goemans 2011 (tenure insecurity); Fearon 1994")
     precedent: Any = p(0.0, 0.0, 1.0, "precedent of publicised retaliation on day 0 (the era: 0 before Uri 2016, near 1 after)", "Uri 2016 'surgical strikes', Balakot 2019: the 'new normal' (Jacob 2017; Yusuf 2018)")
-    precedent_cost: Any = p(6.0, 0.0, 50.0, "domestic cost of not retaliating (staying below rung 3) per unit precedent, times the grievance", "Jacob 2017; Ladwig 2007 (Cold Start as punitive doctrine)")
+    precedent_cost: Any = p(6.0, 0.0, 50.0, "domestic cost of answering less than rung 3 + precedent, per rung short, per unit precedent, times the grievance", "Jacob 2017; Ladwig 2007 (Cold Start as punitive doctrine)")
     precedent_gain: Any = p(0.7, 0.0, 1.0, "share of the gap to 1 that an executed strike order adds to the precedent")
     retaliation_cost: Any = p(6.0, 0.0, 100.0, "cost of rungs 3-5, times the rival's readiness (what it can strike back with) and (rung - 2) / 3", "Snyder 1965 (stability-instability paradox); Krepon 2003")
     escalation_risk: Any = p(20.0, 0.0, 500.0, "cost of losing control under the nuclear shadow: times ((rung - 2) / 3)^3 for rungs 3-5", "Schelling 1966 (threat that leaves something to chance); Kapur 2007")

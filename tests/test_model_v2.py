@@ -180,7 +180,7 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
         u -= float(pp.nuclear_cost[side]) * ((c == 6) + (c == 5) * 30 * float(params.dyad.nuclear_risk))
         k = min(max(c - 2, 0) / 3, 1)
         u -= float(pp.retaliation_cost[side]) * float(d.readiness_seen[rival]) * k + float(pp.escalation_risk[side]) * k**3
-        u -= float(pp.precedent_cost[side]) * float(pol.precedent[side]) * grievance * (c < 3)
+        u -= float(pp.precedent_cost[side]) * float(pol.precedent[side]) * grievance * max(3 + float(pol.precedent[side]) - c, 0) * (1 - float(d.used_force[side]))
         u -= float(pp.mobilisation_cost[side]) * float(d.mobilised_days[side]) / 30 * (c >= 2)
         u -= float(pp.deterrence[side]) * belief * max(r_rival - c, 0)
         u -= float(params.mediation.pressure) * float(d.mediator) * c

@@ -17,7 +17,9 @@ Utility of rung c for a leader now at rung r whose rival is at rung r':
   - retaliation_cost x R' x k(c) - escalation_risk x k(c)^3,  k(c) = min(max(c - 2, 0) / 3, 1)
                                                  deterrence below full war: what the rival (readiness R')
                                                  can strike back with, and the risk of losing control
-  - precedent_cost x precedent x G x [c < 3]     the "new normal": not retaliating is costly at home
+  - precedent_cost x precedent x G x max(0, 3 + precedent - c) x [not yet answered in this crisis]
+                                                 the "new normal": answering less than force, and less
+                                                 than the last publicised retaliation, is costly at home
   - mobilisation_cost x (days mobilised / 30) x [c >= 2]   the cost of staying mobilised
   - deterrence x belief x max(0, r' - c)         staying below a rival believed hostile
   - mediation pressure x c                       third-party pressure, while a mediator presses
@@ -129,7 +131,8 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     deterrence = pp.deterrence[side] * pol.belief * jnp.maximum(rung_rival - RUNGS, 0.0)
     mediation = params.mediation.pressure * d.mediator * RUNGS
     g = grievance(state, side)
-    precedent = pp.precedent_cost[side] * pol.precedent * g * (RUNGS < KINETIC)
+    unanswered = 1.0 - d.used_force[side]  # once the side has used force in this crisis, it has answered
+    precedent = pp.precedent_cost[side] * pol.precedent * g * unanswered * jnp.maximum(KINETIC + pol.precedent - RUNGS, 0.0)
     mobilised = pp.mobilisation_cost[side] * d.mobilised_days[side] / 30.0 * (RUNGS >= 2)
     # advisers: the military establishment, the cabinet and the opposition
     demand = jnp.minimum(5.0, jnp.maximum(rung_rival + 1.0, params.military.provocation_rung[side] * d.provocation[side]))

@@ -54,19 +54,20 @@ def draw(sim: dict, hist: dict):
                 if len(finite):
                     ax.hist(finite, bins=np.linspace(0, max(60.0, np.percentile(finite, 97) if stat != "duration" else 365), 25),
                             color=OKABE_ITO["sky"], weights=np.full(len(finite), 1.0 / len(x)))
+                ax.set_xlim(0, 365 if stat == "duration" else 60)
                 if np.isfinite(h):
                     ax.axvline(h, color=OKABE_ITO["vermillion"], lw=1.5)
                     label = f"record {h:.0f}"
                 else:
                     label = "record: none"
-                ax.text(0.98, 0.92, f"{label}\nsim none {none:.0%}", transform=ax.transAxes, ha="right", va="top", fontsize=6)
+                ax.text(0.98, 0.92, f"{label}\nsim: none in {none:.1%}", transform=ax.transAxes, ha="right", va="top", fontsize=6)
             ax.set_yticks([])
             if i == 0:
                 ax.set_title(TITLES[stat], fontsize=7)
             if j == 0:
                 ax.set_ylabel(name.replace("_", " "), fontsize=7)
             ax.tick_params(labelsize=6)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.99, top=0.95, bottom=0.04, hspace=0.45, wspace=0.15)
     return fig
 
 

@@ -124,11 +124,15 @@ bench: $(STAMP)
 # `make calibrate`: ABC fit of the status quo to the record since 1990, figure and pattern table in figures/;
 # `make calibrate WRITE=1` also writes the fitted values into the presets. `make sensitivity`: Sobol indices
 # and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
-.PHONY: calibrate sensitivity
+.PHONY: calibrate sensitivity hindcast
 WRITE ?=
 
 calibrate: $(STAMP)
 	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick --out figures/quick) $(if $(WRITE),--write)
+
+# `make hindcast`: the seven crises since 1990 replayed from their presets, figure and percentile table in figures/
+hindcast: $(STAMP)
+	@$(PY) scripts/hindcast.py $(if $(QUICK),--quick --out figures/quick)
 
 sensitivity: $(STAMP)
 	@$(PY) scripts/sensitivity.py $(if $(QUICK),--quick --out figures/quick)

@@ -22,6 +22,7 @@ RUNG_WORDS = (
     "nuclear use",
 )
 INSTITUTION_WORDS = ("a leader hotline", "an envoy backchannel", "confidence-building measures")
+RESCIND_WORDS = ("", "after a hotline call", "through the backchannel", "under third-party pressure", "the leader reconsidered")
 SEVERE = 0.6  # attack severity called "severe" in the log
 CLAIM = 1e-3  # reach-weighted victory claims above this are news
 
@@ -75,10 +76,27 @@ def describe_day(day: int, today: Mapping, yesterday: Mapping | None = None, sid
         events.append("the leaders talk on the hotline")
     if _on(today, "dgmo_call") > 0.5:
         events.append("the DGMOs talk on their line")
-    if started("backchannel"):
+    for s in (0, 1):
+        order = int(_on(today, "order", s))
+        if order == 1:
+            events.append(f"{sides[s]}'s leader orders a strike; the operation is being planned")
+        elif order == 2:
+            events.append(f"{sides[s]} executes its strike order")
+        elif order == 3:
+            cause = RESCIND_WORDS[int(_on(today, "rescind_cause", s))]
+            events.append(f"{sides[s]}'s strike order is rescinded ({cause})")
+    for s in (0, 1):
+        if _on(today, "complied", s) > 0.5:
+            events.append(f"{sides[1 - s]} complies with {sides[s]}'s demands")
+    if _on(today, "repeak") > 0.5:
+        events.append("a new attack re-ignites the crisis")
+    if started("backchannel_use"):
         events.append("envoys open a backchannel")
     if started("mediation"):
-        events.append("a third party steps in to mediate")
+        if _on(today, "mediation_refused") > 0.5:
+            events.append("a third party steps in; mediation is refused, it only presses")
+        else:
+            events.append("a third party steps in to mediate")
     if _on(today, "ceasefire") > 0.5:
         events.append("a ceasefire is agreed")
     for s in (0, 1):
@@ -86,8 +104,8 @@ def describe_day(day: int, today: Mapping, yesterday: Mapping | None = None, sid
             events.append(f"{sides[s]}'s media claim victory")
     if before is not None and _on(before, "in_crisis") > 0.5 and _on(today, "in_crisis") < 0.5:
         events.append("the crisis ends")
-    created = np.asarray(today["institutions"]) > 0.5
-    had = np.asarray(before["institutions"]) > 0.5 if before is not None else created
+    created = np.asarray(today["established"]) > 0.5
+    had = np.asarray(before["established"]) > 0.5 if before is not None else created
     for k in np.flatnonzero(created & ~had):
         events.append(f"{INSTITUTION_WORDS[k]} is set up after the crisis")
     if not events:

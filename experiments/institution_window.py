@@ -36,7 +36,7 @@ def draw(ds, summary: pd.DataFrame):
     for culture in cultures:
         one = ds.sel({CULTURE: culture})
         ended = crisis_ended(one["in_crisis"].values)
-        created = one["institutions"].isel(day=-1).values - one["institutions"].isel(day=0).values > 0.5  # (replicate, institution)
+        created = one["established"].isel(day=-1).values - one["established"].isel(day=0).values > 0.5  # (replicate, institution)
         ended_n.append(int(ended.sum()))
         for name, flags in [("any", created.any(axis=1)), *((inst, created[:, i]) for i, inst in enumerate(institutions))]:
             est = proportion(flags[ended])

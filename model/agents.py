@@ -170,30 +170,34 @@ class PublicSector(SectorAgent):
 
 
 class MilitarySector(SectorAgent):
-    """Army, air force, intelligence of one side: Richardson readiness, advice."""
+    """The military establishment of one side (army, air force, intelligence as one voice): Richardson readiness, advice."""
 
     sector = "military"
-    readiness = View("readiness", "(3,) army, air force, intelligence, in [0, 1]")
+    readiness = View("readiness", "readiness of the armed forces, in [0, 1]")
     advice = View("advice", "the rung the establishment advises")
 
     def describe(self):
-        return f"readiness {', '.join(f'{r:.3f}' for r in self.readiness)}, advises rung {int(self.advice)}"
+        return f"readiness {self.readiness:.3f}, advises rung {int(self.advice)}"
 
 
 class PoliticalSector(SectorAgent):
-    """Head of government, cabinet, opposition of one side: belief, choice on the ladder, approval."""
+    """Head of government, cabinet, opposition of one side: belief, choice on the ladder, strike orders, approval."""
 
     sector = "political"
     approval = View("approval", "the head of government's approval")
     belief = View("belief", "belief that the rival intends to escalate, in [0, 1]")
     commitment = View("commitment", "public commitment (raises audience costs)")
-    hawkishness = View("hawkishness", "(5,) head of government, 2 cabinet, 2 opposition")
+    hawkishness = View("hawkishness", "(3,) head of government, cabinet, opposition")
     election_in = View("election_in", "days to the next election")
-    choice = View("choice", "the rung chosen today")
+    choice = View("choice", "the rung moved to today")
+    precedent = View("precedent", "precedent of publicised retaliation (the 'new normal'), in [0, 1]")
+    order_rung = View("order_rung", "rung of the pending strike order, 0 when none")
+    order_left = View("order_left", "days of planning left before the order executes")
     rung = View("rung", "the side's rung on the escalation ladder", of="dyad")
 
     def describe(self):
-        return f"rung {int(self.rung)}, approval {self.approval:.3f}, belief {self.belief:.3f}"
+        order = f", strike order (rung {int(self.order_rung)}) in {self.order_left:.0f} days" if int(self.order_rung) > 0 else ""
+        return f"rung {int(self.rung)}, approval {self.approval:.3f}, belief {self.belief:.3f}{order}"
 
 
 # The phase order of a day; the batched engine follows engine.SECTORS, the same order.

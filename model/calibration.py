@@ -6,7 +6,7 @@ one (the length of the kinetic phase) is held out and only checked:
 ==================  =====================================  ==========================================
 pattern             simulated from                          distance term
 ==================  =====================================  ==========================================
-peak rungs          first crisis of ``india_pakistan_2025``  total-variation distance of the shares 2/3/4/5+
+peak rungs          first episode of each hindcast preset   total-variation distance of the shares 2/3/4/5+
 lag to kinetic      same, replicates that reach rung 3       |log mean simulated - log mean historical|
 duration            same (trigger to last day at level >=2)  |log median simulated - log median historical|
 third party         same (a mediator stepped in)             |simulated share - historical share|
@@ -14,11 +14,12 @@ frequency           ``long_run`` (decade-long runs)          |log crises per dec
 kinetic (held out)  same as lag                              not fitted; reported
 ==================  =====================================  ==========================================
 
-A crisis in the model is an episode of the dyad's ``in_crisis`` flag; it
-counts as a crisis of the record's kind when its level reaches 2 (the record
-has no crisis below mobilisation). Durations end on the last day at level
->= 2: the model then needs ``dyad.crisis_end_days`` calm days to declare the
-end, which the record's end dates do not include.
+A crisis is the kernels' episode (``model.dyad``: the one definition), and
+every statistic is read from ``dyad.summary``: an episode counts as a crisis
+once its level reaches 2 (the record has no crisis below mobilisation).
+Durations end on the last day at level >= 2: the model then needs
+``dyad.crisis_end_days`` calm days to declare the end, which the record's end
+dates do not include.
 
 ``abc`` draws parameter vectors uniformly within the ranges of ``FIT`` (from
 a fixed seed), runs them as stacked settings in one compiled call per chunk
@@ -68,9 +69,17 @@ FIT = (
     Free("mediation.threshold", 2.0, 3.0, "third parties stepped in at mobilisation (1990, 2001, 2008) or at fire (1999, 2019, 2025)", levels=(2.0, 3.0)),
     Free("dyad.crisis_end_days", 7.0, 45.0, "days of calm before a crisis is over (stand-down announcements weeks after the fighting)"),
     Free("dyad.attack_rate", 0.05, 1.0, "severe attacks blamed on Pakistan per year (side A; side B keeps the preset's ratio 0.05/0.2)"),
+    # Model v2
+    Free("operation.plan_mean", 5.0, 25.0, "Indian strikes 11-23 days after the trigger (1999, 2016, 2019, 2025); Cold Start aims at days (Ladwig 2007)"),
+    Free("political.precedent_cost", 0.0, 15.0, "post-2016 'new normal': not retaliating costly at home (Jacob 2017); no scale in the literature"),
+    Free("political.retaliation_cost", 0.0, 15.0, "stability-instability paradox: the cost of limited force grows with what the rival can answer (Krepon 2003)"),
+    Free("political.escalation_risk", 0.0, 40.0, "the nuclear shadow over rungs 3-5: limited strikes (2019, 2025) but no full war since 1990 (Kapur 2007)"),
+    Free("political.mobilisation_cost", 0.0, 1.0, "ten months of Operation Parakram at a cost that ended it (Nayak & Krepon 2006)"),
+    Free("dyad.ceasefire_exchange", 0.05, 0.6, "2019 and 2025 ended 1-3 days after the retaliation"),
+    Free("standoff.comply_mediation", 0.0, 0.05, "compliance signals under US pressure after weeks to months (Jan and May 2002; 1999; 1990)"),
 )
 HELD_OUT = "kinetic"
-FIT_DAYS = 365  # the 2025 preset over a year, so that long crises are seen to end
+FIT_DAYS = 365  # the hindcast presets over a year, so that long crises are seen to end
 LONG_DAYS = 3650  # decade-long runs of the long_run preset (rates per decade)
 WEIGHTS = dict(peak=1.0, lag=1.0, duration=1.0, third_party=1.0, frequency=1.0)
 
@@ -136,10 +145,15 @@ def setup(preset: str, population: int, media: int, days: int, overrides: dict |
 
 
 def _patterns(daily, summary):
-    """What the patterns need from each run (XLA drops the rest)."""
+    """What the patterns need from each run (XLA drops the rest).
+
+    Every statistic comes from ``dyad.summary``: the kernels' one definition of a crisis episode.
+    """
     return dict(
-        level=daily["crisis_level"].astype(jnp.int8), in_crisis=daily["in_crisis"] > 0.5, mediation=daily["mediation"] > 0.5,
-        hostility=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"], peak=summary["peak_rung"],
+        first_peak=summary["first_peak"], lag=summary["days_to_kinetic"], kinetic=summary["kinetic_days"],
+        duration=summary["duration"], mediated=summary["first_mediated"], ended=summary["first_ended"],
+        crises=summary["crises"], peak=summary["peak_rung"],
+        hostility=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"],
     )
 
 
@@ -154,42 +168,23 @@ def run_batched(params_list: list[Params], dims, days: int, replicates: int, see
 # --------------------------------------------------------------------------- patterns of simulated crises
 
 
-def episodes(level: np.ndarray, in_crisis: np.ndarray, mediation: np.ndarray) -> list[dict]:
-    """The crises of one replicate's daily series: start, peak, lag to level 3, kinetic length, duration, mediated, censored."""
-    flag = np.concatenate([[False], in_crisis.astype(bool), [False]])
-    starts = np.flatnonzero(~flag[:-1] & flag[1:])
-    ends = np.flatnonzero(flag[:-1] & ~flag[1:])  # exclusive
-    out = []
-    for s, e in zip(starts, ends):
-        lv = level[s:e]
-        high = np.flatnonzero(lv >= 2)
-        kin = np.flatnonzero(lv >= 3)
-        out.append(dict(
-            start=int(s), peak=int(lv.max()),
-            lag=float(kin[0]) if len(kin) else np.nan,
-            kinetic=float(kin[-1] + 1 - kin[0]) if len(kin) else np.nan,
-            duration=float(high[-1] + 1) if len(high) else 0.0,
-            mediated=bool(mediation[s:e].any()), censored=bool(e == len(level)),
-        ))
-    return out
-
-
-def first_crises(level, in_crisis, mediation) -> list[dict]:
-    """The first crisis (opened by the scripted attack on day 0) of each replicate of one setting; None where absent."""
-    out = []
-    for r in range(level.shape[0]):
-        eps = episodes(level[r], in_crisis[r], mediation[r])
-        out.append(eps[0] if eps and eps[0]["start"] == 0 else None)
-    return out
+def first_crises(out: dict, i: int) -> list[dict]:
+    """The first episode of each replicate of setting i (opened by the scripted day-0 attack), from ``dyad.summary``."""
+    n = out["first_peak"].shape[1]
+    return [
+        dict(peak=int(out["first_peak"][i, r]), lag=float(out["lag"][i, r]), duration=float(out["duration"][i, r]),
+             kinetic=float(out["kinetic"][i, r]) if out["ended"][i, r] else np.nan, mediated=bool(out["mediated"][i, r]))
+        for r in range(n)
+    ]
 
 
 def crisis_patterns(crises: list) -> dict:
-    """Simulated patterns over crises (first crises of replicates of the 2025 preset)."""
+    """Simulated patterns over crises (first episodes of simulated histories that reached level 2)."""
     found = [c for c in crises if c is not None and c["peak"] >= 2]
     peaks = np.array([c["peak"] for c in found])
     lag = np.array([c["lag"] for c in found if np.isfinite(c["lag"])])
-    kinetic = np.array([c["kinetic"] for c in found if np.isfinite(c["kinetic"]) and not c["censored"]])
-    duration = np.array([c["duration"] for c in found])
+    kinetic = np.array([c["kinetic"] for c in found if np.isfinite(c["kinetic"])])
+    duration = np.array([c["duration"] for c in found if np.isfinite(c["duration"])])
     return dict(
         n=len(crises), n_crises=len(found), peak=peaks, peak_share=record.peak_shares(peaks), lag=lag, kinetic=kinetic,
         duration=duration, third_party=float(np.mean([c["mediated"] for c in found])) if found else 0.0,
@@ -197,18 +192,9 @@ def crisis_patterns(crises: list) -> dict:
     )
 
 
-def frequency_patterns(level, in_crisis, mediation, days: int) -> dict:
-    """Long-run patterns of one setting: crises (level >= 2) per decade, share of runs reaching rung 5, per-crisis peaks."""
-    counts, peaks = [], []
-    for r in range(level.shape[0]):
-        eps = [c for c in episodes(level[r], in_crisis[r], mediation[r]) if c["peak"] >= 2]
-        counts.append(len(eps))
-        peaks += [c["peak"] for c in eps]
-    counts = np.array(counts, float)
-    return dict(
-        per_decade=counts * 3650.0 / days, war=np.asarray(level.max(axis=1) >= 5), peak=np.array(peaks),
-        peak_share=record.peak_shares(peaks),
-    )
+def frequency_patterns(crises: np.ndarray, peak: np.ndarray, days: int) -> dict:
+    """Long-run patterns of one setting: crises (``dyad.summary``'s count) per decade, share of runs reaching rung 5."""
+    return dict(per_decade=np.asarray(crises, float) * 3650.0 / days, war=np.asarray(peak) >= 5)
 
 
 # --------------------------------------------------------------------------- distance
@@ -237,9 +223,9 @@ def distance(sim: dict, freq: dict, hist: dict, weights: dict = WEIGHTS) -> tupl
 class Scale:
     """How big the runs are: citizens and outlets per side, replicates, chunk of settings per compiled call."""
 
-    population: int = 500
-    media: int = 10
-    replicates: int = 32
+    population: int = 200
+    media: int = 8
+    replicates: int = 16
     long_population: int = 200
     long_replicates: int = 4
     long_days: int = LONG_DAYS
@@ -247,21 +233,34 @@ class Scale:
 
 
 def evaluate(values_list: list[dict], scale: Scale, seed: int, progress=None) -> list[dict]:
-    """Patterns and distance of each parameter vector: the 2025 preset (first crisis) and decade-long long_run runs."""
+    """Patterns and distance of each parameter vector: simulated histories and decade-long long_run runs.
+
+    A simulated history is the first episode of each of the seven hindcast
+    presets (``model.hindcast``: one per crisis since 1990, with its own
+    trigger, era, channels and third parties), as the record is seven crises;
+    ``scale.replicates`` histories per vector. Every (vector, preset) pair is
+    one stacked setting of the same compiled calls.
+    """
+    from . import hindcast  # noqa: PLC0415
+
     hist = record.patterns(record.nuclear_era(record.load()))
-    cfg, base, dims = setup("india_pakistan_2025", scale.population, scale.media, FIT_DAYS)
-    ratio = ratios(cfg)
-    out = run_batched([with_values(base, v, ratio) for v in values_list], dims, FIT_DAYS, scale.replicates, seed, scale.chunk, progress)
+    bases, dims = hindcast.presets_params(scale.population, scale.media, days=FIT_DAYS)
+    ratio = ratios(compose("india_pakistan_2025"))
+    k = len(bases)
+    settings = [with_values(base, v, ratio) for v in values_list for base in bases]
+    out = run_batched(settings, dims, FIT_DAYS, scale.replicates, seed, scale.chunk * k, progress)
     lcfg, lbase, ldims = setup("long_run", scale.long_population, scale.media, scale.long_days)
     lratio = ratios(lcfg)
     lout = run_batched([with_values(lbase, v, lratio) for v in values_list], ldims, scale.long_days, scale.long_replicates, seed, scale.chunk, progress)
     results = []
     for i, values in enumerate(values_list):
-        sim = crisis_patterns(first_crises(out["level"][i], out["in_crisis"][i], out["mediation"][i]))
-        freq = frequency_patterns(lout["level"][i], lout["in_crisis"][i], lout["mediation"][i], scale.long_days)
+        crises = [c for j in range(i * k, (i + 1) * k) for c in first_crises(out, j)]
+        sim = crisis_patterns(crises)
+        freq = frequency_patterns(lout["crises"][i], lout["peak"][i], scale.long_days)
         d, terms = distance(sim, freq, hist)
+        last = (i + 1) * k - 1  # the status quo (pahalgam_2025) is the last hindcast preset
         results.append(dict(values=values, distance=d, terms=terms, sim=sim, freq=freq,
-                            hostility=np.concatenate([out["hostility"][i], out["hostility_B"][i]])))
+                            hostility=np.concatenate([out["hostility"][last], out["hostility_B"][last]])))
     return results
 
 

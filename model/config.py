@@ -101,12 +101,34 @@ def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) 
     for key, value in (overrides or {}).items():
         check_switch(key, value)
     try:
-        cfg = OmegaConf.merge(cfg, OmegaConf.load(CONFIG_DIR / "preset" / f"{preset}.yaml"))
+        cfg = OmegaConf.merge(cfg, load_preset(preset))
         for key, value in (overrides or {}).items():
             OmegaConf.update(cfg, key, value, merge=True, force_add=False)
     except Exception as error:  # omegaconf's errors carry several lines; keep one
         raise ConfigError(one_line(error)) from None
     return cfg
+
+
+def load_preset(preset: str, seen: tuple = ()) -> DictConfig:
+    """A preset's file with the presets it extends merged under it, as Hydra does.
+
+    A preset may start with a defaults list of other presets (``defaults:
+    [india_pakistan_2025, _self_]``): those are merged first, then the file
+    itself. The hindcast presets extend the status quo this way, so that a
+    preset is data and the calibrated values live in one file.
+    """
+    if preset in seen:
+        raise ConfigError(f"preset {preset!r}: its defaults list extends itself ({' -> '.join(seen + (preset,))})")
+    if preset not in presets():
+        raise ConfigError(f"preset {seen[-1]!r}: extends unknown preset {preset!r}")
+    own = OmegaConf.load(CONFIG_DIR / "preset" / f"{preset}.yaml")
+    defaults = list(own.pop("defaults", None) or ["_self_"])
+    if "_self_" not in defaults:
+        defaults.append("_self_")
+    merged = OmegaConf.create({})
+    for entry in defaults:
+        merged = OmegaConf.merge(merged, own if entry == "_self_" else load_preset(str(entry), seen + (preset,)))
+    return merged
 
 
 def check_switch(key: str, value) -> None:

@@ -1,8 +1,9 @@
 """The batched engine: ``lax.scan`` over days, ``vmap`` over replicates and settings.
 
-One day is the same sequence of kernels the Mesa driver schedules
-(``PHASES``): open the day (dyad), then media, public, military and political
-for side A and side B, then resolve (dyad). Keys are derived, never carried:
+One day is the same sequence of kernels the Mesa driver schedules: open the
+day (dyad), then media, public, military and political for side A and side
+B, then elections (a no-op except on an election day, which the Mesa driver
+schedules as an event), then resolve (dyad). Keys are derived, never carried:
 replicate key = fold_in(key(seed), replicate), day key = fold_in(replicate
 key, day), phase key = fold_in(day key, phase x 2 + side); so a replicate
 does not depend on the batch it runs in, and both engines draw the same
@@ -32,6 +33,7 @@ SECTORS = (
     ("political", political.step),
 )
 OPEN, RESOLVE = 0, len(SECTORS) + 1
+ELECTION = RESOLVE + 1
 SECTOR_PHASE = {name: i + 1 for i, (name, _) in enumerate(SECTORS)}
 KERNELS = dict(SECTORS)
 
@@ -83,12 +85,29 @@ def sector_phase(sector: str, day_key, state: State, params: Params, dims: Dims)
     side, without copying each side's slice out of and back into the stacked
     arrays.
     """
-    keys = jax.vmap(lambda side: phase_key(day_key, SECTOR_PHASE[sector], side))(jnp.arange(N_SIDES))
-    kernel = KERNELS[sector]
+    return both_sides(KERNELS[sector], SECTOR_PHASE[sector], sector, day_key, state, params, dims)
+
+
+def both_sides(kernel, phase: int, field: str, day_key, state: State, params: Params, dims: Dims) -> State:
+    """``kernel(key, own side's slice, state, params, dims, side)`` on both sides at once, written to ``state.<field>``."""
+    keys = jax.vmap(lambda side: phase_key(day_key, phase, side))(jnp.arange(N_SIDES))
     new = jax.vmap(lambda key, own, side: kernel(key, own, state, params, dims, side))(
-        keys, getattr(state, sector), jnp.arange(N_SIDES)
+        keys, getattr(state, field), jnp.arange(N_SIDES)
     )
-    return replace(state, **{sector: new})
+    return replace(state, **{field: new})
+
+
+def election_phase(day_key, state: State, params: Params, dims: Dims) -> State:
+    """Elections of both sides (``political.election``: nothing changes unless the countdown reached 0)."""
+    return both_sides(political.election, ELECTION, "political", day_key, state, params, dims)
+
+
+def election_step(side: int, day_key, state: State, params: Params, dims: Dims) -> State:
+    """One side's election (the Mesa driver's scheduled event): what ``election_phase`` does for that side."""
+    key = phase_key(day_key, ELECTION, side)
+    own = take_side(state.political, side)
+    new = political.election(key, own, state, params, dims, side)
+    return replace(state, political=put_side(state.political, side, new, taken=own))
 
 
 def open_day(day_key, state: State, params: Params) -> State:
@@ -106,6 +125,7 @@ def day_step(time_key, state: State, params: Params, dims: Dims) -> State:
     state = open_day(day_key, state, params)
     for sector, _ in SECTORS:
         state = sector_phase(sector, day_key, state, params, dims)
+    state = election_phase(day_key, state, params, dims)
     return resolve(day_key, state, params)
 
 

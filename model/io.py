@@ -55,7 +55,7 @@ def _dims(name: str, value: np.ndarray) -> tuple[str, ...]:
         return ("replicate", "day")
     if name == "hostility_hist":
         return ("replicate", "day", "side", "bin")
-    if name == "institutions":
+    if name == "established":
         return ("replicate", "day", "institution")
     return ("replicate", "day", "side")
 

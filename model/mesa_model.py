@@ -5,10 +5,12 @@ copies of the population: each applies its sector's kernel to its side of the
 model's state. Time runs on Mesa's own scheduler: each day's phases are
 recurring events at fixed offsets within the day (open, media, public,
 military, political, resolve, record), scripted attacks are one-off events
-just before the day opens, and ``run_for(days)`` advances the clock. Within a
-phase, the sector's agents are activated through their ``AgentSet``
-(``do("step")``): each agent's ``step`` applies the kernel to its side, so a
-subclass named in ``CrisisModel.agent_classes`` can wrap or replace it.
+just before the day opens, elections are recurring events of each side
+(from its first election, every election interval), and ``run_for(days)``
+advances the clock. Within a phase, the sector's agents are activated
+through their ``AgentSet`` (``do("step")``): each agent's ``step`` applies
+the kernel to its side, so a subclass named in ``CrisisModel.agent_classes``
+can wrap or replace it.
 
 Day d occupies model time [d, d + 1): ``step()`` runs exactly one day.
 """
@@ -24,12 +26,13 @@ from mesa.time import Priority, Schedule
 from . import dyad, engine
 from .agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, SectorAgent, in_place
 from .config import build, compose
-from .params import SIDE_NAMES
 from .engine import init
+from .params import SIDE_NAMES
+from .sectors import political
 from .state import State
 
 # Where in the day each phase runs (fractions of a day)
-SCRIPTED_AT, OPEN_AT, SECTORS_AT, RESOLVE_AT, RECORD_AT = 0.05, 0.1, 0.2, 0.7, 0.8
+SCRIPTED_AT, OPEN_AT, SECTORS_AT, ELECTION_AT, RESOLVE_AT, RECORD_AT = 0.05, 0.1, 0.2, 0.65, 0.7, 0.8
 SECTOR_SPACING = 0.1
 
 
@@ -42,6 +45,10 @@ def _day_key(time_key, day):
 _open_day = in_place("dyad", lambda state, day_key, params: engine.open_day(day_key, state, params))
 _resolve = in_place("dyad", lambda state, day_key, params: engine.resolve(day_key, state, params))
 _inject = in_place("dyad", dyad.inject_attack)
+_election = in_place(
+    "political", lambda state, side, day_key, params, dims: engine.election_step(side, day_key, state, params, dims),
+    static_argnames=("side", "dims"),
+)
 
 
 @jax.jit
@@ -180,6 +187,10 @@ class CrisisModel(mesa.Model):
             self.schedule_recurring(self._phase(agent_class.sector), Schedule(interval=1.0, start=at))
         self.schedule_recurring(self.resolve, Schedule(interval=1.0, start=RESOLVE_AT))
         self.schedule_recurring(self.record, Schedule(interval=1.0, start=RECORD_AT))
+        for side in (0, 1):
+            pp = self.params.political
+            first, interval = political.election_schedule(np.asarray(pp.first_election)[side], np.asarray(pp.election_interval)[side])
+            self.schedule_recurring(self._election(side), Schedule(interval=float(interval), start=first + ELECTION_AT))
         for event in self.config.events:
             self.schedule_event(
                 self._attack(SIDE_NAMES.index(event.target), event.severity, event.evidence),
@@ -208,6 +219,15 @@ class CrisisModel(mesa.Model):
 
         self._callbacks.append(activate)
         return activate
+
+    def _election(self, side: int):
+        """A general election of one side: the political kernel's election phase, on its scheduled days."""
+
+        def election():
+            self.state = _election(self.state, side=side, day_key=self.day_key, params=self.params, dims=self.dims)
+
+        self._callbacks.append(election)
+        return election
 
     def _attack(self, target: int, severity: float, evidence: float):
         """A scripted attack, queued for the day's opening."""

@@ -28,8 +28,7 @@ import numpy as np
 N_SIDES = 2
 N_RUNGS = 7  # 0 normal relations ... 6 nuclear use
 N_BINS = 20  # hostility histogram bins over [0, 1]
-N_POLITICAL = 5  # head of government, two cabinet members, two opposition leaders
-N_SERVICES = 3  # army, air force, intelligence
+N_POLITICAL = 3  # head of government, the cabinet, the opposition (one voice each)
 MAX_SCRIPTED = 4  # scripted attacks per run (padded)
 SIDE_NAMES = ("A", "B")
 
@@ -75,11 +74,11 @@ class MediaParams:
 @dataclass
 class PoliticalParams:
     hawkishness: Any = p(0.6, 0.0, 1.0, "hawkishness of the head of government")
-    cabinet_hawkishness: Any = p(0.6, 0.0, 1.0, "hawkishness of the two cabinet members")
-    opposition_hawkishness: Any = p(0.5, 0.0, 1.0, "hawkishness of the two opposition leaders")
+    cabinet_hawkishness: Any = p(0.6, 0.0, 1.0, "hawkishness of the cabinet (one collective voice)")
+    opposition_hawkishness: Any = p(0.5, 0.0, 1.0, "hawkishness of the opposition (one collective voice)")
     cabinet_weight: Any = p(0.15, 0.0, 1.0, "weight of the cabinet's advice in the leader's choice")
     opposition_weight: Any = p(0.05, 0.0, 1.0, "weight of the opposition's pressure in the leader's choice")
-    rationality: Any = p(6.0, 0.0, 50.0, "precision of the quantal-response choice (0: random, large: best response)", "McKelvey & Palfrey 1995")
+    rationality: Any = p(6.0, 0.0, 50.0, "precision of the quantal-response choice (0: uniform among reachable rungs, large: best response)", "McKelvey & Palfrey 1995")
     resolve_reward: Any = p(12.0, 0.0, 50.0, "domestic reward per rung of shown resolve, per unit domestic pressure", "Fearon 1994 (audience costs); size assumption")
     hostility_pressure: Any = p(1.0, 0.0, 5.0, "weight of the public's mean hostility in domestic pressure")
     media_pressure: Any = p(0.5, 0.0, 5.0, "weight of media nationalism in domestic pressure")
@@ -104,6 +103,13 @@ class PoliticalParams:
     approval_rally: Any = p(0.4, 0.0, 1.0, "approval gained by shown resolve, times public hostility")
     approval_backdown: Any = p(0.2, 0.0, 1.0, "approval lost when backing down, times commitment and hostility")
     approval_casualty: Any = p(0.2, 0.0, 1.0, "approval lost per unit of reported losses")
+    insecurity: Any = p(1.0, 0.0, 5.0, "audience cost multiplied by 1 + insecurity x (1 - approval): an unpopular leader pays more for backing down", "Chiozza & Goemans 2011 (tenure insecurity); Fearon 1994")
+    precedent: Any = p(0.0, 0.0, 1.0, "precedent of publicised retaliation on day 0 (the era: 0 before Uri 2016, near 1 after)", "Uri 2016 'surgical strikes', Balakot 2019: the 'new normal' (Jacob 2017; Yusuf 2018)")
+    precedent_cost: Any = p(6.0, 0.0, 50.0, "domestic cost of answering less than rung 3 + precedent, per rung short, per unit precedent, times the grievance", "Jacob 2017; Ladwig 2007 (Cold Start as punitive doctrine)")
+    precedent_gain: Any = p(0.7, 0.0, 1.0, "share of the gap to 1 that an executed strike order adds to the precedent")
+    retaliation_cost: Any = p(6.0, 0.0, 100.0, "cost of rungs 3-5, times the rival's readiness (what it can strike back with) and (rung - 2) / 3", "Snyder 1965 (stability-instability paradox); Krepon 2003")
+    escalation_risk: Any = p(20.0, 0.0, 500.0, "cost of losing control under the nuclear shadow: times ((rung - 2) / 3)^3 for rungs 3-5", "Schelling 1966 (threat that leaves something to chance); Kapur 2007")
+    mobilisation_cost: Any = p(0.3, 0.0, 20.0, "cost per 30 days a side has stayed mobilised (rung >= 2) of staying there", "Twin Peaks 2001-02: ten months at about USD 2-3bn (Nayak & Krepon 2006)")
 
 
 @dataclass
@@ -111,7 +117,7 @@ class MilitaryParams:
     reaction: Any = p(0.02, 0.0, 1.0, "Richardson reaction coefficient: readiness gained per day per unit of the rival's readiness", "Richardson 1960")
     fatigue: Any = p(0.04, 0.0, 1.0, "Richardson fatigue coefficient: readiness lost per day per unit of own readiness", "Richardson 1960")
     grievance: Any = p(0.004, -1.0, 1.0, "Richardson grievance term: readiness gained per day regardless", "Richardson 1960")
-    initial_readiness: Any = p(0.3, 0.0, 1.0, "readiness of every service on day 0")
+    initial_readiness: Any = p(0.3, 0.0, 1.0, "readiness of the armed forces on day 0")
     mobilisation: Any = p(0.03, 0.0, 1.0, "readiness gained per day per rung above 1 (mobilisation)")
     doctrine: Any = p(1.0, 0.0, 3.0, "doctrine aggressiveness: rungs above the rival's that the military advises ('quid pro quo plus')", "Indian and Pakistani doctrine after 2019; assumption")
     influence: Any = p(0.35, 0.0, 1.0, "weight of the military's advice in the leader's choice")
@@ -119,6 +125,30 @@ class MilitaryParams:
     provocation_decay: Any = p(0.03, 0.0, 1.0, "daily decay of the memory of attacks suffered")
     strike_success: Any = p(0.7, 0.0, 1.0, "daily probability that a kinetic action hits its targets")
     loss_rate: Any = p(0.25, 0.0, 1.0, "daily probability of a reportable loss (aircraft, posts) under the rival's kinetic action, times its readiness")
+
+
+@dataclass
+class OperationParams:
+    """Decide, then plan, then strike: a decision to use force orders an operation that takes time to plan."""
+
+    plan_mean: Any = p(14.0, 0.0, 120.0, "mean days from the order to use force (rung >= 3) to the strike", "India after Kargil, Uri, Pulwama, Pahalgam: 11-23 days (record); Ladwig 2007 (Cold Start aims at days)")
+    plan_cv: Any = p(0.35, 0.05, 2.0, "coefficient of variation of the planning time (gamma distributed; 1 would be exponential)")
+    answer_mean: Any = p(2.0, 0.0, 30.0, "mean days to strike back when the rival has just struck (retaliation is planned in advance)", "Pakistan 1999, 2019 (1 day), 2025 (within 3 days): record")
+    rescind_hotline: Any = p(0.15, 0.0, 1.0, "daily probability that a leaders' call rescinds a pending strike order", "essay; assumption", side=False)
+    rescind_backchannel: Any = p(0.1, 0.0, 1.0, "daily probability that envoys at work rescind a pending strike order", "Naik-Mishra channel 1999; assumption", side=False)
+    rescind_mediation: Any = p(0.05, 0.0, 1.0, "daily probability that a pressing third party has a pending strike order rescinded", "Yusuf 2018 (brokered bargaining)", side=False)
+    reassurance: Any = p(0.5, 0.0, 1.0, "share of a side's grievance (memory of attacks, open demands) that the reassurance of a channel which rescinded its order removes", "essay: what a call or an envoy can offer (action against the group, assurances)", side=False)
+
+
+@dataclass
+class StandoffParams:
+    """Coercive stand-offs: mobilisation with public demands, ended by compliance or slow demobilisation."""
+
+    demands: Any = p(0.0, 0.0, 1.0, "strength of the public demands a side makes of the rival after a severe attack it suffered (0: none)", "Twin Peaks 2001-02, Kashmir 1990: coercive diplomacy (Nayak & Krepon 2006)")
+    demand_decay: Any = p(0.005, 0.0, 1.0, "daily decay of open demands (slow demobilisation without compliance)", side=False)
+    comply_base: Any = p(0.002, 0.0, 1.0, "daily probability the rival complies with open demands, before the terms below", side=False)
+    comply_mediation: Any = p(0.01, 0.0, 1.0, "daily probability of compliance added while a third party presses", "Musharraf's speeches of 12 Jan and 27 May 2002 under US pressure", side=False)
+    comply_cost: Any = p(0.01, 0.0, 1.0, "daily probability of compliance added per 100 days of mutual mobilisation (the cost of staying mobilised)", side=False)
 
 
 # --------------------------------------------------------------------------- dyad and institutions
@@ -133,8 +163,9 @@ class DyadParams:
     crisis_severity: Any = p(0.3, 0.0, 1.0, "attack severity that opens a crisis", side=False)
     crisis_end_days: Any = p(14.0, 1.0, 365.0, "days at crisis level <= 1 that end a crisis", side=False)
     nuclear_risk: Any = p(0.002, 0.0, 1.0, "daily probability of inadvertent nuclear use at crisis level 5", "assumption (Sagan 1993 on accidents)", side=False)
-    accident_rate: Any = p(0.02, 0.0, 1.0, "daily probability, at crisis level >= 2, of an incident that raises one side's rung", side=False)
+    accident_rate: Any = p(0.02, 0.0, 1.0, "daily probability, at crisis level >= 2, of an incident that raises one side's rung (never from below rung 3 into force)", side=False)
     ceasefire_base: Any = p(0.03, 0.0, 1.0, "daily probability of a ceasefire in a kinetic phase with no channel or mediator", side=False)
+    ceasefire_exchange: Any = p(0.3, 0.0, 1.0, "daily ceasefire probability added once both sides have used force in the crisis (each can claim it answered)", "Balakot 2019 and Sindoor 2025: both ended within days of the retaliation, both sides claiming victory", side=False)
     ceasefire_hold: Any = p(14.0, 0.0, 365.0, "days a ceasefire weighs on the leaders' choices", side=False)
     strategic_culture: Any = p(0.2, 0.0, 1.0, "how far the strategic culture sees a crisis as an opening for dialogue", "Kiran 2023; essay", side=False)
     political_will: Any = p(0.3, 0.0, 1.0, "political will for post-crisis diplomacy", "essay", side=False)
@@ -189,15 +220,19 @@ class Track2Params:
     effect: Any = p(0.02, 0.0, 1.0, "daily pull of a reached citizen's hostility toward the Track-II target")
     target: Any = p(0.2, 0.0, 1.0, "hostility level Track-II contact pulls toward")
     openness: Any = p(0.1, 0.0, 1.0, "added to a reached citizen's bounded-confidence threshold")
+    initial_reach: Any = p(0.0, 0.0, 1.0, "share of the public already reached on day 0 by the years the programme has run", "essay: a standing programme")
+    elite: Any = p(0.3, 0.0, 1.0, "share of the leader's misperception (noise and hawkish bias) removed by Track-II elite contacts while the programme runs", "Kaye 2007; Jones 2015 (Track-II via retired officials)", side=False)
     window: Any = p(3.0, 0.0, 20.0, "log-odds added to the post-crisis window per unit share of the public reached", side=False)
 
 
 @dataclass
 class MediationParams:
-    threshold: Any = p(3.0, 0.0, 6.0, "crisis level above which a mediator may step in", side=False)
-    p_intervene: Any = p(0.2, 0.0, 1.0, "daily probability a mediator steps in once the threshold is reached", side=False)
-    pressure: Any = p(0.6, 0.0, 20.0, "cost per rung the mediator's pressure adds to each leader's choice", side=False)
-    ceasefire: Any = p(0.15, 0.0, 1.0, "daily ceasefire probability added while a mediator is active", side=False)
+    threshold: Any = p(3.0, 0.0, 6.0, "crisis level at or above which a mediator may step in", side=False)
+    p_willing: Any = p(0.8, 0.0, 1.0, "probability, drawn when a crisis opens, that a third party is willing to step in at all in that crisis", "Yusuf 2018: the US stepped in within a day (2002), weeks (1999), months (1990), not at all (2016)", side=False)
+    p_intervene: Any = p(0.2, 0.0, 1.0, "daily probability a willing mediator steps in once the threshold is reached", side=False)
+    refuse: Any = p(0.0, 0.0, 1.0, "probability, drawn when a crisis opens, that a side refuses mediation in it (India since 2016: 1)", "Yusuf 2018; Indian position since Simla 1972, firm since 2016")
+    pressure: Any = p(0.6, 0.0, 20.0, "cost per rung the mediator's pressure adds to each leader's choice (also when refused)", side=False)
+    ceasefire: Any = p(0.15, 0.0, 1.0, "daily ceasefire probability added while a mediator brokers (no side refuses)", side=False)
 
 
 @dataclass
@@ -223,6 +258,8 @@ GROUPS = dict(
     backchannel=BackchannelParams,
     track2=Track2Params,
     mediation=MediationParams,
+    operation=OperationParams,
+    standoff=StandoffParams,
     cbm=CbmParams,
     responsible_media=ResponsibleMediaParams,
 )
@@ -265,6 +302,8 @@ class Params:
     backchannel: Any
     track2: Any
     mediation: Any
+    operation: Any
+    standoff: Any
     cbm: Any
     responsible_media: Any
     scripted_day: Any  # (MAX_SCRIPTED,) int32, -1 where unused

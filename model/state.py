@@ -16,7 +16,7 @@ from typing import Any
 
 import jax
 
-from .params import N_BINS, N_POLITICAL, N_SERVICES
+from .params import N_BINS, N_POLITICAL
 
 
 def pytree(cls):
@@ -56,17 +56,22 @@ class MediaState:
 
 @pytree
 class PoliticalState:
-    hawkishness: Any  # (2, 5): head of government, 2 cabinet, 2 opposition
+    hawkishness: Any  # (2, 3): head of government, cabinet, opposition
     approval: Any  # (2,)
     commitment: Any  # (2,) public commitment (raises audience costs)
     belief: Any  # (2,) belief that the rival intends to escalate, in [0, 1]
-    election_in: Any  # (2,) days to the next election
-    choice: Any  # (2,) int32 rung chosen today, applied by the dyad
+    election_in: Any  # (2,) int32 days to the next election
+    choice: Any  # (2,) int32 rung the side moves to today, applied by the dyad
+    precedent: Any  # (2,) precedent of publicised retaliation (the "new normal"), in [0, 1]
+    order_rung: Any  # (2,) int32 rung of the pending strike order, 0 when none
+    order_left: Any  # (2,) days of planning left before the order executes
+    order_event: Any  # (2,) int32 today's order event: 0 none, 1 given, 2 executed, 3 rescinded
+    rescind_cause: Any  # (2,) int32 what rescinded today's order: 0 none, 1 hotline, 2 backchannel, 3 mediation, 4 reconsidered
 
 
 @pytree
 class MilitaryState:
-    readiness: Any  # (2, 3) army, air force, intelligence, in [0, 1]
+    readiness: Any  # (2,) readiness of the armed forces, in [0, 1]
     advice: Any  # (2,) rung the establishment advises
 
 
@@ -82,27 +87,48 @@ class DyadState:
     strike: Any  # (2,) damage each side's kinetic action did to the rival today
     loss: Any  # (2,) losses each side suffered today
     backdown: Any  # (2,) 1.0 where a side climbed down today
-    readiness_seen: Any  # (2,) each side's mean readiness as the rival sees it
+    readiness_seen: Any  # (2,) each side's readiness as the rival sees it (yesterday's)
     hotline_call: Any  # () 1.0 on a day the leaders spoke
-    dgmo_call: Any
-    backchannel: Any
-    mediator: Any
+    dgmo_call: Any  # () 1.0 on a day the DGMO line was used
+    envoys_at_work: Any  # () 1.0 on a day backchannel envoys worked
+    mediator: Any  # () 1.0 while a third party presses (refused or not)
+    brokering: Any  # () 1.0 while that third party also brokers (no side refuses it)
+    willing: Any  # () 1.0 when the third party is willing to step in in this crisis (drawn at its opening)
+    refused: Any  # (2,) 1.0 where a side refuses mediation in this crisis (drawn at its opening)
+    demand: Any  # (2,) strength of each side's open public demands of the rival (coercive stand-off)
+    complied: Any  # (2,) 1.0 on the day the rival complied with a side's demands
+    mobilised_days: Any  # (2,) days each side has stood at rung >= 2 in this crisis
+    repeak: Any  # () 1.0 on a day a severe attack hit during an open crisis
+    used_force: Any  # (2,) 1.0 where a side has used force (rung >= 3) in this crisis
     ceasefire: Any  # () 1.0 on the day a ceasefire was agreed
     ceasefire_left: Any  # () days a ceasefire still weighs
     accident: Any  # () 1.0 on a day an incident raised a rung
     nuclear_p: Any  # () today's probability of inadvertent nuclear use
-    institutions: Any  # (3,) hotline, backchannel, cbm exist (switched on or created)
-    in_crisis: Any
-    crisis_age: Any  # int32 days since the crisis opened
-    calm_days: Any  # int32
-    n_crises: Any  # int32
+    established: Any  # (3,) hotline, backchannel, cbm exist (switched on, or created by a post-crisis window)
+    in_crisis: Any  # 1.0 while a crisis episode is open (model.dyad: the one definition of an episode)
+    crisis_age: Any  # int32 days since the episode opened
+    calm_days: Any  # int32 days at crisis level <= 1 since the episode opened or last climbed
+    episode_peak: Any  # int32 highest level of the open episode
+    n_opened: Any  # int32 episodes opened (alerts that never reach level 2 included)
+    n_crises: Any  # int32 crisis episodes: episodes that reached level 2
     crisis_days: Any  # int32
     days_high: Any  # int32 days at crisis level >= 4
     peak: Any  # int32
-    first_start: Any  # int32 day the first crisis opened, -1 if none
-    first_kinetic: Any  # int32 first day at crisis level >= 3, -1 if none
+    first_start: Any  # int32 day the first episode opened, -1 if none
+    first_end: Any  # int32 day the first episode ended, -1 if not (yet)
+    first_peak: Any  # int32 peak level of the first episode
+    first_last_high: Any  # int32 last day at level >= 2 in the first episode, -1 if none
+    first_kinetic: Any  # int32 first day at crisis level >= 3 in the first episode, -1 if none
+    first_last_kinetic: Any  # int32 last day at crisis level >= 3 in the first episode, -1 if none
+    first_order: Any  # int32 day the first strike order was given in the first episode, -1 if none
+    first_mediated: Any  # 1.0 if a third party pressed in the first episode
+    n_orders: Any  # int32 strike orders given
+    n_rescinded: Any  # int32 strike orders rescinded
+    first_rescind_cause: Any  # int32 what rescinded the first rescinded order (political.RESCIND_CAUSES), 0 if none
+    n_repeaks: Any  # int32 severe attacks during open crises
+    n_complied: Any  # int32 compliances with demands
     first_ceasefire: Any  # int32 first ceasefire day, -1 if none
-    mediated: Any  # 1.0 if a mediator took part in the current crisis
+    mediated: Any  # 1.0 if a mediator brokered in the current crisis
     envoys: Any  # 1.0 if envoys worked in the current crisis
     claims_sum: Any  # victory claims summed over the current crisis
     n_created: Any  # int32 institutions created by post-crisis windows
@@ -140,4 +166,4 @@ def take_side(stacked, side: int):
     return jax.tree.map(lambda x: x[side], stacked)
 
 
-__all__ = ["State", "PublicState", "MediaState", "PoliticalState", "MilitaryState", "DyadState", "N_BINS", "N_POLITICAL", "N_SERVICES"]
+__all__ = ["State", "PublicState", "MediaState", "PoliticalState", "MilitaryState", "DyadState", "N_BINS", "N_POLITICAL"]

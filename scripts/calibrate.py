@@ -3,13 +3,15 @@
     python scripts/calibrate.py [--quick] [--write] [--draws N] [--seed S]
 
 Draws parameter vectors within the documented ranges (model.calibration.FIT),
-runs each as a stacked setting of the 2025 preset (first crisis, one year) and
+runs each as stacked settings of the seven hindcast presets (a simulated
+history: the first crisis of each, one year) and
 of decade-long long_run runs, keeps the closest by pattern distance, re-runs
 the accepted ones with more replicates, and reports the best: each pattern,
 historical vs simulated with a 95% interval, the held-out pattern included.
 Writes figures/calibration.png, figures/calibration_patterns.csv and
 figures/calibration_draws.csv; with --write, the fitted values go into
-configs/preset/india_pakistan_2025.yaml and long_run.yaml with provenance.
+configs/preset/india_pakistan_2025.yaml with provenance (long_run and the
+hindcast presets extend it).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from model import progress  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
 from model.stats import wilson  # noqa: E402
 
-PRESETS = ("india_pakistan_2025", "long_run")
+PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
 
 
 def say(message: str) -> None:
@@ -166,9 +168,9 @@ def main(argv=None) -> int:
         scale = calibration.Scale(population=100, media=4, replicates=8, long_population=50, long_replicates=2, long_days=730, chunk=8)
         final = calibration.Scale(population=100, media=4, replicates=16, long_population=50, long_replicates=2, long_days=730, chunk=2)
     else:
-        draws, accept = args.draws or 384, args.accept or 12
+        draws, accept = args.draws or 768, args.accept or 16
         scale = calibration.Scale()
-        final = calibration.Scale(replicates=200, long_replicates=12, chunk=accept)
+        final = calibration.Scale(replicates=100, long_replicates=12, chunk=accept)
     say(f"ABC: {draws} draws of {len(calibration.FIT)} parameters, accept {accept}, seed {args.seed}")
     fit = calibration.abc(draws, accept, scale, args.seed, say)
     say(f"tolerance {fit['tolerance']:.3f} after {fit['seconds']:.0f} s; refining the accepted with {final.replicates} + {final.long_replicates} replicates")

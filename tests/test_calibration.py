@@ -6,14 +6,14 @@ import pytest
 from model import calibration, record
 
 
-def test_episodes_of_a_series():
-    level = np.array([2, 2, 3, 4, 1, 1, 1, 0, 0, 2, 2, 1, 1], np.int8)
-    in_crisis = np.array([1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], bool)
-    mediation = np.zeros_like(in_crisis)
-    mediation[3] = True
-    first, second = calibration.episodes(level, in_crisis, mediation)
-    assert first == dict(start=0, peak=4, lag=2.0, kinetic=2.0, duration=4.0, mediated=True, censored=False)
-    assert second["start"] == 9 and second["peak"] == 2 and np.isnan(second["lag"]) and second["censored"]
+def test_first_crises_are_read_from_the_kernels_summary():
+    nan = np.nan
+    out = dict(first_peak=np.array([[4, 1]]), lag=np.array([[12.0, nan]]), kinetic=np.array([[3.0, nan]]),
+               duration=np.array([[18.0, nan]]), mediated=np.array([[True, False]]), ended=np.array([[True, False]]))
+    first, alert = calibration.first_crises(out, 0)
+    assert first == dict(peak=4, lag=12.0, duration=18.0, kinetic=3.0, mediated=True)
+    sim = calibration.crisis_patterns([first, alert])
+    assert sim["n_crises"] == 1 and sim["third_party_n"] == 1  # an alert (peak below 2) is not a crisis
 
 
 def test_distance_is_zero_at_the_record():

@@ -55,9 +55,12 @@ def test_memory_budget_splits_a_batch_into_chunks_with_identical_results():
     from model import batch
     from model.config import build
 
-    budget = 0.00012  # GB: two blocks of two runs of this small setting per chunk
+    cfg = compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5})
+    running, kept = batch.replicate_bytes(*build(cfg), cfg.days)
+    block = int(cfg.batch.block)
+    budget = (block * running + 2.5 * block * kept) / 2**30  # GB: two blocks of this small setting per chunk
     cfg = compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5, "batch.memory_gb": budget})
-    assert batch.chunk_size(cfg, 10, batch.replicate_bytes(*build(cfg), cfg.days), 1) == 4  # the budget splits the 10 runs
+    assert batch.chunk_size(cfg, 10, (running, kept), 1) == 2 * block  # the budget splits the 10 runs
     whole = _run({})
     _equal(whole, _run({"batch.memory_gb": budget}))
     _equal(whole, _run({"batch.chunk": 3}))

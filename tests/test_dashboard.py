@@ -15,8 +15,9 @@ SIDES = ("India", "Pakistan")
 def quiet_day(**changes) -> dict:
     day = dict(
         crisis_level=np.int32(0), rung=np.zeros(2, np.int32), attack=np.zeros(2), strike=np.zeros(2), loss=np.zeros(2),
-        hotline_call=0.0, dgmo_call=0.0, backchannel=0.0, mediation=0.0, ceasefire=0.0, accident=0.0, in_crisis=0.0,
-        victory_claims=np.zeros(2), institutions=np.zeros(3),
+        hotline_call=0.0, dgmo_call=0.0, backchannel_use=0.0, mediation=0.0, mediation_refused=0.0, ceasefire=0.0, accident=0.0,
+        in_crisis=0.0, victory_claims=np.zeros(2), established=np.zeros(3), order=np.zeros(2, np.int32),
+        rescind_cause=np.zeros(2, np.int32), complied=np.zeros(2), repeak=0.0,
     )
     for key, value in changes.items():
         day[key] = np.asarray(value)
@@ -25,6 +26,17 @@ def quiet_day(**changes) -> dict:
 
 def test_a_quiet_day_says_nothing():
     assert describe_day(3, quiet_day(), quiet_day(), SIDES) is None
+
+
+def test_strike_orders_compliance_and_refused_mediation_in_words():
+    before = quiet_day(rung=[2, 2], in_crisis=1.0)
+    today = quiet_day(rung=[2, 2], in_crisis=1.0, order=[3, 1], rescind_cause=[1, 0], complied=[1.0, 0.0], mediation=1.0, mediation_refused=1.0)
+    line = describe_day(9, today, before, SIDES)
+    for words in ("India's strike order is rescinded (after a hotline call)", "Pakistan's leader orders a strike",
+                  "Pakistan complies with India's demands", "mediation is refused"):
+        assert words in line, (words, line)
+    executed = describe_day(10, quiet_day(rung=[4, 2], in_crisis=1.0, order=[2, 0]), today, SIDES)
+    assert "India executes its strike order" in executed
 
 
 def test_strike_and_victory_claim_in_words():
@@ -48,7 +60,7 @@ def test_trigger_escalation_and_channels_in_words():
 def test_lasting_channels_are_told_once_and_the_end_is_told():
     day1 = quiet_day(rung=[2, 2], in_crisis=1.0, mediation=1.0)
     day2 = quiet_day(rung=[1, 1], in_crisis=1.0, mediation=1.0, ceasefire=1.0)
-    day3 = quiet_day(rung=[1, 1], in_crisis=0.0, institutions=[1, 0, 0])
+    day3 = quiet_day(rung=[1, 1], in_crisis=0.0, established=[1, 0, 0])
     assert "mediate" not in describe_day(2, day2, day1, SIDES)
     assert "a ceasefire is agreed" in describe_day(2, day2, day1, SIDES)
     assert describe_day(3, day3, day2, SIDES) == "day 3: the crisis ends; a leader hotline is set up after the crisis"

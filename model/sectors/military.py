@@ -1,4 +1,4 @@
-"""Military / security establishment: army, air force, intelligence.
+"""Military / security establishment: one agent per side (army, air force and intelligence as one voice).
 
 Readiness follows Richardson's arms dynamics, per day and bounded to [0, 1]:
     dR = reaction x (rival's readiness) - fatigue x R + grievance + mobilisation x max(0, rung - 1)
@@ -7,24 +7,24 @@ runaway otherwise (Richardson 1960).
 
 Advice: the establishment advises the higher of (a) the rival's rung plus its
 doctrine ("quid pro quo plus") times the leader's belief in the rival's hostile
-intent, and (b) the rung its memory of attacks suffered calls for. Each
-service weighs doctrine by its own culture and cannot advise beyond what its
-readiness supports; the advice is the services' mean.
+intent, and (b) the rung its memory of attacks suffered calls for, but no
+higher than its readiness supports (1 + 5 x readiness).
+
+The services are one agent on purpose: the first version carried three
+services with identical dynamics, copies posing as several agents. The
+record does not separate their roles well enough to calibrate three (docs/ODD.md).
 """
 
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
-from ..params import N_SERVICES, N_SIDES, Dims, Params
+from ..params import N_SIDES, Dims, Params
 from ..state import MilitaryState, State, replace
-
-SERVICE_DOCTRINE = np.array([1.0, 1.1, 0.9], np.float32)  # army, air force, intelligence: assumption
 
 
 def init(params: Params) -> MilitaryState:
-    readiness = jnp.broadcast_to(params.military.initial_readiness[:, None], (N_SIDES, N_SERVICES))
+    readiness = jnp.broadcast_to(params.military.initial_readiness, (N_SIDES,))
     return MilitaryState(readiness=jnp.asarray(readiness, jnp.float32), advice=jnp.zeros(N_SIDES, jnp.float32))
 
 
@@ -39,8 +39,8 @@ def step(key, mil: MilitaryState, state: State, params: Params, dims: Dims, side
     readiness = jnp.clip(readiness + growth + mobilised, 0.0, 1.0)
 
     threat = state.political.belief[side]
-    retaliate = d.rung[rival] + mp.doctrine[side] * SERVICE_DOCTRINE * threat
+    retaliate = d.rung[rival] + mp.doctrine[side] * threat
     avenge = mp.provocation_rung[side] * d.provocation[side]
     capable = 1.0 + 5.0 * readiness
-    advice = jnp.mean(jnp.clip(jnp.minimum(jnp.maximum(retaliate, avenge), capable), 0.0, 5.0))
+    advice = jnp.clip(jnp.minimum(jnp.maximum(retaliate, avenge), capable), 0.0, 5.0)
     return replace(mil, readiness=readiness, advice=advice)

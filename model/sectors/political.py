@@ -1,24 +1,48 @@
-"""Political sector: head of government, cabinet, opposition.
+"""Political sector: head of government, cabinet, opposition (one voice each).
 
 Each day the head of government (i) reads the rival's intent through noise
 and bias (misperception; defensive readiness reads as offensive: the security
 dilemma), (ii) chooses a rung of the escalation ladder by quantal response
-(logit) over the utilities below, (iii) takes on public commitment, (iv) sees
-its approval move, and (v) may face an election.
+(logit) over the utilities below, (iii) turns a choice of force into a strike
+order that takes time to plan, or carries on with, executes or rescinds a
+pending one, (iv) takes on public commitment and (v) sees its approval move.
+Elections are a phase of their own (``election``), held on scheduled days.
 
 Utility of rung c for a leader now at rung r whose rival is at rung r':
   + resolve_reward x D x G x c/6                 domestic reward for resolve, D = domestic pressure,
-                                                 G = max(memory of attacks suffered, r'/5): the grievance
-  - audience_cost x commitment x H x max(0, r - c) x (1 - private)   backing down in public
-  - war_cost x (c/6)^2 - nuclear terms             expected war cost, convex, with nuclear risk
-  - deterrence x belief x max(0, r' - c)           staying below a rival believed hostile
-  - mediation pressure x c                         third-party pressure, when a mediator is active
-  - sum_k weight_k x (c - advice_k)^2 / 6          advice of military, cabinet, opposition
-  - step_cost x |c - r|                            the ladder is climbed stepwise
-  - ceasefire_cost x max(0, c - 1)                 while a ceasefire holds
+                                                 G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands)
+  - audience_cost x commitment x H x max(0, r - c) x (1 - private) x (1 + insecurity x (1 - approval))
+                                                 backing down in public; an unpopular leader pays more
+  - war_cost x (c/6)^2 - nuclear terms           expected war cost, convex, with nuclear risk
+  - retaliation_cost x R' x k(c) - escalation_risk x k(c)^3,  k(c) = min(max(c - 2, 0) / 3, 1)
+                                                 deterrence below full war: what the rival (readiness R')
+                                                 can strike back with, and the risk of losing control
+  - precedent_cost x precedent x G x max(0, 3 + precedent - c) x [not yet answered in this crisis]
+                                                 the "new normal": answering less than force, and less
+                                                 than the last publicised retaliation, is costly at home
+  - mobilisation_cost x (days mobilised / 30) x [c >= 2]   the cost of staying mobilised
+  - deterrence x belief x max(0, r' - c)         staying below a rival believed hostile
+  - mediation pressure x c                       third-party pressure, while a mediator presses
+  - sum_k weight_k x (c - advice_k)^2 / 6        advice of military, cabinet, opposition
+  - step_cost x |c - r|                          the ladder is climbed stepwise
+  - ceasefire_cost x max(0, c - 1)               while a ceasefire holds
 D = hostility_pressure x H + media_pressure x nationalism + electoral_pressure x exp(-days to election / horizon).
 Rungs more than two above r are out of reach in a day; rung 6 only from a
-crisis level of 5.
+crisis level of 5. The choice is a logit over reachable rungs with precision
+``rationality`` (0: uniform among them).
+
+Strike orders (decide, then plan, then strike). A side below rung 3 that
+chooses force (c >= 3) does not strike that day: it orders an operation of
+rung c whose planning time is gamma distributed (mean ``operation.plan_mean``,
+coefficient of variation ``plan_cv``), or ``answer_mean`` when the rival is
+striking it (retaliation is planned in advance). Meanwhile the side holds at
+min(c, 2). Each day of planning the order may be rescinded: by a leaders'
+call, envoys at work or a pressing third party (daily probabilities
+``operation.rescind_*``), or because the leader's own daily choice fell to
+rung 1 or below (new evidence, second thoughts). A channel that rescinds an
+order carries reassurance (the dyad then lowers that side's grievance by
+``operation.reassurance``). An executed order is a publicised retaliation:
+it raises the side's precedent.
 """
 
 from __future__ import annotations
@@ -31,56 +55,91 @@ from ..params import N_POLITICAL, N_RUNGS, N_SIDES, Dims, Params
 from ..state import PoliticalState, State, replace
 
 RUNGS = np.arange(N_RUNGS, dtype=np.float32)
-HEAD, CABINET, OPPOSITION = 0, slice(1, 3), slice(3, 5)
+HEAD, CABINET, OPPOSITION = 0, 1, 2
+KINETIC = 3  # the first rung of force: crossing it takes an order
+NO_ORDER, GIVEN, EXECUTED, RESCINDED = 0, 1, 2, 3
+RESCIND_CAUSES = ("none", "hotline", "backchannel", "mediation", "reconsidered")
+HOTLINE, BACKCHANNEL, CBM = 0, 1, 2  # order of DyadState.established
 
 
 def init(key, params: Params) -> PoliticalState:
     del key
     pp = params.political
-    hawk = jnp.stack(
-        [pp.hawkishness, pp.cabinet_hawkishness, pp.cabinet_hawkishness, pp.opposition_hawkishness, pp.opposition_hawkishness],
-        axis=1,
-    )
+    hawk = jnp.stack([pp.hawkishness, pp.cabinet_hawkishness, pp.opposition_hawkishness], axis=1)
     assert hawk.shape == (N_SIDES, N_POLITICAL)
+    zeros_i = jnp.zeros(N_SIDES, jnp.int32)
     return PoliticalState(
         hawkishness=hawk.astype(jnp.float32),
         approval=pp.approval_base.astype(jnp.float32),
         commitment=jnp.zeros(N_SIDES, jnp.float32),
         belief=jnp.full(N_SIDES, 0.2, jnp.float32),
-        election_in=pp.first_election.astype(jnp.float32),
-        choice=jnp.zeros(N_SIDES, jnp.int32),
+        election_in=jnp.round(pp.first_election).astype(jnp.int32),
+        choice=zeros_i,
+        precedent=pp.precedent.astype(jnp.float32),
+        order_rung=zeros_i,
+        order_left=jnp.zeros(N_SIDES, jnp.float32),
+        order_event=zeros_i,
+        rescind_cause=zeros_i,
     )
 
 
-def misperception_noise(params: Params, state: State):
-    """Standard deviation of a leader's reading of the rival's intent today."""
-    cbm = params.institutions.cbm * params.cbm.misperception_cut
+def misperception(params: Params, state: State):
+    """Share of the misperception (noise and hawkish bias) left today: cut by CBMs in force, a call, Track-II elites."""
+    cbm = state.dyad.established[CBM] * params.cbm.misperception_cut
     call = state.dyad.hotline_call * params.hotline.clarity
-    return (1.0 - cbm) * (1.0 - call)
+    elites = params.institutions.track2 * params.track2.elite
+    return (1.0 - cbm) * (1.0 - call) * (1.0 - elites)
 
 
-def utilities(state: State, params: Params, side: int, pol: PoliticalState, pressure):
+def private_climbdown(params: Params, state: State):
+    """Share of the audience cost removed today: a leaders' call or envoys at work let a leader climb down privately."""
+    d = state.dyad
+    return jnp.maximum(d.hotline_call * params.hotline.private_climbdown, d.envoys_at_work * params.backchannel.audience_cut)
+
+
+def grievance(state: State, side):
+    """What resolve answers: the memory of attacks suffered, the rival's escalation, and open demands."""
+    d = state.dyad
+    force = jnp.maximum(d.rung[1 - side] - 2, 0) / 3.0  # the rival's use of force (its mobilisation is a threat, not a grievance)
+    return jnp.maximum(jnp.maximum(d.provocation[side], force), d.demand[side])
+
+
+def domestic_pressure(state: State, params: Params, side, pol: PoliticalState):
+    pp = params.political
+    proximity = jnp.exp(-pol.election_in.astype(jnp.float32) / pp.electoral_horizon[side])
+    return (
+        pp.hostility_pressure[side] * state.public.mean[side]
+        + pp.media_pressure[side] * state.media.nationalism[side]
+        + pp.electoral_pressure[side] * proximity
+    )
+
+
+def utilities(state: State, params: Params, side, pol: PoliticalState, pressure):
+    """Utility of each rung (shape (7,)); -inf where out of reach today."""
     d, pp = state.dyad, params.political
     rival = 1 - side
     rung = d.rung[side].astype(jnp.float32)
     rung_rival = d.rung[rival].astype(jnp.float32)
     hostility = state.public.mean[side]
-    private = jnp.maximum(
-        d.hotline_call * params.hotline.private_climbdown,
-        d.backchannel * params.institutions.backchannel * params.backchannel.audience_cut,
-    )
     backing_down = jnp.maximum(rung - RUNGS, 0.0)
-    audience = pp.audience_cost[side] * pol.commitment * hostility * backing_down * (1.0 - private)
+    standing = 1.0 + pp.insecurity[side] * (1.0 - pol.approval)
+    audience = pp.audience_cost[side] * pol.commitment * hostility * backing_down * (1.0 - private_climbdown(params, state)) * standing
     war = pp.war_cost[side] * (RUNGS / 6.0) ** 2
     nuclear = pp.nuclear_cost[side] * (jnp.where(RUNGS >= 6, 1.0, 0.0) + jnp.where(RUNGS == 5, 30.0 * params.dyad.nuclear_risk, 0.0))
+    force = np.minimum(np.maximum(RUNGS - 2.0, 0.0) / 3.0, 1.0)  # 0 up to rung 2, 1/3, 2/3, 1 at rungs 3, 4, 5
+    deterred = pp.retaliation_cost[side] * d.readiness_seen[rival] * force + pp.escalation_risk[side] * force**3
     deterrence = pp.deterrence[side] * pol.belief * jnp.maximum(rung_rival - RUNGS, 0.0)
-    mediation = params.mediation.pressure * d.mediator * params.institutions.mediation * RUNGS
+    mediation = params.mediation.pressure * d.mediator * RUNGS
+    g = grievance(state, side)
+    unanswered = 1.0 - d.used_force[side]  # once the side has used force in this crisis, it has answered
+    precedent = pp.precedent_cost[side] * pol.precedent * g * unanswered * jnp.maximum(KINETIC + pol.precedent - RUNGS, 0.0)
+    mobilised = pp.mobilisation_cost[side] * d.mobilised_days[side] / 30.0 * (RUNGS >= 2)
     # advisers: the military establishment, the cabinet and the opposition
     demand = jnp.minimum(5.0, jnp.maximum(rung_rival + 1.0, params.military.provocation_rung[side] * d.provocation[side]))
     calm = jnp.maximum(jnp.minimum(rung, rung_rival) - 1.0, 0.0)
     hawk = pol.hawkishness
-    cabinet = jnp.mean(hawk[CABINET]) * demand + (1.0 - jnp.mean(hawk[CABINET])) * calm
-    opposition = jnp.mean(hawk[OPPOSITION]) * demand + (1.0 - jnp.mean(hawk[OPPOSITION])) * calm
+    cabinet = hawk[CABINET] * demand + (1.0 - hawk[CABINET]) * calm
+    opposition = hawk[OPPOSITION] * demand + (1.0 - hawk[OPPOSITION]) * calm
     advice = (
         params.military.influence[side] * (RUNGS - state.military.advice[side]) ** 2
         + pp.cabinet_weight[side] * (RUNGS - cabinet) ** 2
@@ -88,57 +147,134 @@ def utilities(state: State, params: Params, side: int, pol: PoliticalState, pres
     ) / 6.0
     steps = pp.step_cost[side] * jnp.abs(RUNGS - rung)
     ceasefire = pp.ceasefire_cost[side] * (d.ceasefire_left > 0) * jnp.maximum(RUNGS - 1.0, 0.0)
-    # resolve is rewarded only against a grievance: an attack suffered, or the rival's escalation
-    grievance = jnp.maximum(d.provocation[side], rung_rival / 5.0)
-    utility = pp.resolve_reward[side] * pressure * grievance * RUNGS / 6.0 - audience - war - nuclear - deterrence - mediation - advice - steps - ceasefire
-    reachable = (RUNGS <= rung + 2.0) & ((RUNGS < 6) | (jnp.maximum(rung, rung_rival) >= 5))
-    return jnp.where(reachable, utility, -jnp.inf)
+    utility = (
+        pp.resolve_reward[side] * pressure * g * RUNGS / 6.0
+        - audience - war - nuclear - deterred - precedent - mobilised - deterrence - mediation - advice - steps - ceasefire
+    )
+    return jnp.where(reachable(state, side), utility, -jnp.inf)
+
+
+def reachable(state: State, side):
+    """Rungs within reach today: at most two above the own rung; rung 6 only from a crisis level of 5."""
+    rung = state.dyad.rung[side].astype(jnp.float32)
+    level = jnp.max(state.dyad.rung).astype(jnp.float32)
+    return (RUNGS <= rung + 2.0) & ((RUNGS < 6) | (level >= 5))
+
+
+def choice_logits(state: State, params: Params, side, pol: PoliticalState, pressure):
+    """Logits of the quantal-response choice: rationality x utility on reachable rungs, -inf elsewhere.
+
+    The precision multiplies finite utilities only, so rationality = 0 gives a
+    uniform choice among reachable rungs (not 0 x -inf = NaN).
+    """
+    utility = utilities(state, params, side, pol, pressure)
+    ok = reachable(state, side)
+    return jnp.where(ok, params.political.rationality[side] * jnp.where(ok, utility, 0.0), -jnp.inf)
+
+
+def planning_time(key, mean, cv):
+    """Days to plan a strike: gamma distributed with the given mean and coefficient of variation."""
+    shape = 1.0 / jnp.square(cv)
+    return mean * jax.random.gamma(key, shape) / shape
+
+
+def orders(key, pol: PoliticalState, state: State, params: Params, side, choice):
+    """Strike orders: give, carry on, execute or rescind; returns the updated state and the rung moved to today."""
+    d, op = state.dyad, params.operation
+    k_plan, k_rescind = jax.random.split(key)
+    rung = d.rung[side]
+    struck = d.rung[1 - side] >= KINETIC  # the rival is using force: an answer is planned in advance
+    pending = pol.order_rung > 0
+
+    # rescinding a pending order: a channel at work, or the leader's own choice fell to rung 1 or below
+    hazards = jnp.stack([
+        d.hotline_call * op.rescind_hotline, d.envoys_at_work * op.rescind_backchannel, d.mediator * op.rescind_mediation,
+    ])
+    u = jax.random.uniform(k_rescind, (3,))
+    by_channel = u < hazards
+    reconsidered = choice <= 1
+    rescind = pending & (jnp.any(by_channel) | reconsidered)
+    cause = jnp.where(jnp.any(by_channel), 1 + jnp.argmax(by_channel), 4)
+
+    # planning: the days left, shortened when the rival strikes meanwhile
+    mean = jnp.where(struck, op.answer_mean[side], op.plan_mean[side])
+    drawn = planning_time(k_plan, mean, op.plan_cv[side])
+    left = jnp.where(struck, jnp.minimum(pol.order_left, drawn), pol.order_left) - 1.0
+    execute = pending & ~rescind & (left <= 0.0)
+    give = ~pending & (choice >= KINETIC) & (rung < KINETIC)
+
+    executed_rung = jnp.minimum(jnp.maximum(pol.order_rung, jnp.where(choice >= KINETIC, choice, 0)), rung + 2)
+    # below rung 3 force comes only from an executed order: otherwise the side holds at rung 2 at most
+    moved = jnp.where(execute, executed_rung, jnp.where(rung < KINETIC, jnp.minimum(choice, 2), choice))
+    event = jnp.where(give, GIVEN, jnp.where(execute, EXECUTED, jnp.where(rescind, RESCINDED, NO_ORDER)))
+    order_rung = jnp.where(give, choice, jnp.where(execute | rescind, 0, pol.order_rung))
+    order_left = jnp.where(give, drawn, jnp.where(pending & ~execute & ~rescind, left, 0.0))
+    precedent = jnp.where(execute, pol.precedent + params.political.precedent_gain[side] * (1.0 - pol.precedent), pol.precedent)
+    pol = replace(
+        pol, order_rung=order_rung.astype(jnp.int32), order_left=order_left, order_event=event.astype(jnp.int32),
+        rescind_cause=jnp.where(rescind, cause, 0).astype(jnp.int32), precedent=precedent,
+    )
+    return pol, moved.astype(jnp.int32)
 
 
 def step(key, pol: PoliticalState, state: State, params: Params, dims: Dims, side) -> PoliticalState:
     del dims
     d, pp = state.dyad, params.political
     rival = 1 - side
-    k_belief, k_choice, k_election = jax.random.split(key, 3)
+    k_belief, k_choice, k_order = jax.random.split(key, 3)
     hawk = pol.hawkishness[HEAD]
     hostility = state.public.mean[side]
 
     # (i) misperception: a noisy, biased reading of the rival's intent
-    signal = d.rung[rival] / 5.0 + pp.security_dilemma[side] * d.readiness_seen[rival] + pp.belief_bias[side] * hawk
-    noise = pp.belief_noise[side] * misperception_noise(params, state) * jax.random.normal(k_belief)
+    left = misperception(params, state)
+    signal = d.rung[rival] / 5.0 + pp.security_dilemma[side] * d.readiness_seen[rival] + left * pp.belief_bias[side] * hawk
+    noise = pp.belief_noise[side] * left * jax.random.normal(k_belief)
     belief = pol.belief + pp.belief_rate[side] * (jnp.clip(signal + noise, 0.0, 1.0) - pol.belief)
-    pol = replace(pol, belief=belief)
+    pol = replace(pol, belief=belief, election_in=pol.election_in - 1)
 
     # (ii) quantal response over the ladder
-    proximity = jnp.exp(-pol.election_in / pp.electoral_horizon[side])
-    pressure = (
-        pp.hostility_pressure[side] * hostility
-        + pp.media_pressure[side] * state.media.nationalism[side]
-        + pp.electoral_pressure[side] * proximity
-    )
-    utility = utilities(state, params, side, pol, pressure)
-    choice = jax.random.categorical(k_choice, pp.rationality[side] * utility).astype(jnp.int32)
+    pressure = domestic_pressure(state, params, side, pol)
+    wanted = jax.random.categorical(k_choice, choice_logits(state, params, side, pol, pressure)).astype(jnp.int32)
 
-    # (iii) commitment: public threats after attacks, and every rung climbed
+    # (iii) strike orders: force is planned before it is used
+    pol, choice = orders(k_order, pol, state, params, side, wanted)
+
+    # (iv) commitment: public threats after attacks, and every rung climbed; met demands free the leader
     rung = d.rung[side]
     climbed = jnp.maximum(choice - rung, 0).astype(jnp.float32)
     commitment = pol.commitment * (1.0 - pp.commitment_decay[side]) + pp.commitment_rate[side] * (climbed / 2.0 + d.attack[side] * hawk)
-    commitment = jnp.clip(commitment, 0.0, 1.0)
+    commitment = jnp.clip(commitment * (1.0 - d.complied[side]), 0.0, 1.0)
 
-    # (iv) approval: resolve rallies, backing down and losses cost
+    # (v) approval: resolve rallies, backing down and losses cost
     backed = jnp.maximum(rung - choice, 0).astype(jnp.float32)
     target = pp.approval_base[side] + pp.approval_rally[side] * hostility * choice / 6.0
     approval = pol.approval + pp.approval_rate[side] * (target - pol.approval)
     approval = approval - pp.approval_backdown[side] * backed * commitment * hostility - pp.approval_casualty[side] * d.loss[side]
     approval = jnp.clip(approval, 0.0, 1.0)
+    return replace(pol, approval=approval, commitment=commitment, choice=choice)
 
-    # (v) elections: the incumbent survives with probability = approval; a
-    # successor carries the public's mean hostility as its hawkishness
-    election_in = pol.election_in - 1.0
-    held = election_in <= 0.0
-    lost = held & (jax.random.uniform(k_election) > approval)
-    hawkishness = pol.hawkishness.at[HEAD].set(jnp.where(lost, hostility, hawk))
-    election_in = jnp.where(held, pp.election_interval[side], election_in)
-    return replace(
-        pol, hawkishness=hawkishness, approval=approval, commitment=commitment, election_in=election_in, choice=choice,
-    )
+
+def election(key, pol: PoliticalState, state: State, params: Params, dims: Dims, side) -> PoliticalState:
+    """A general election on the day the countdown reaches 0 (the Mesa driver schedules it as an event).
+
+    The incumbent survives with probability = approval; a successor carries
+    the public's mean hostility as its hawkishness. On other days nothing changes.
+    """
+    del dims
+    held = pol.election_in <= 0
+    lost = held & (jax.random.uniform(key) > pol.approval)
+    hawk = pol.hawkishness[HEAD]
+    hawkishness = pol.hawkishness.at[HEAD].set(jnp.where(lost, state.public.mean[side], hawk))
+    election_in = jnp.where(held, jnp.round(params.political.election_interval[side]).astype(jnp.int32), pol.election_in)
+    return replace(pol, hawkishness=hawkishness, election_in=election_in)
+
+
+def election_schedule(first_election, election_interval) -> tuple[int, int]:
+    """(day of the first election, days between elections) of one side: the days on which ``election`` acts.
+
+    The countdown starts at round(first_election), loses a day in each day's
+    ``step`` and is checked after it; used by the Mesa driver to schedule
+    elections as events.
+    """
+    first = int(np.round(np.float32(first_election)))
+    return max(first, 1) - 1, int(np.round(np.float32(election_interval)))

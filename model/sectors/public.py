@@ -5,7 +5,8 @@ them if their views are closer than its bounded-confidence threshold
 (Deffuant et al. 2000, one-sided form), (ii) is pulled toward the frame of
 the outlet it follows, (iii) rallies after events blamed on the rival, (iv)
 if Track-II has reached it, is pulled toward a lower hostility with a wider
-threshold, (v) relaxes toward its baseline, (vi) takes noise. All terms are
+threshold (a standing programme has reached ``track2.initial_reach`` of the
+public on day 0; it reaches ``track2.reach`` more a month), (v) relaxes toward its baseline, (vi) takes noise. All terms are
 computed from yesterday's values and added at once; hostility stays in [0, 1].
 
 The social network is circulant: citizen i's neighbours are i +- d_k (mod N)
@@ -48,11 +49,15 @@ def init(key, params: Params, dims: Dims, side, outlet_reach) -> PublicState:
     outlet = jnp.minimum(below, dims.n_media - 1)
     far = jax.random.randint(k_net, (half - 1,), 2, max(3, n // 2 + 1))
     offsets = jnp.concatenate([jnp.ones((1,), jnp.int32), far.astype(jnp.int32)])
-    zeros = jnp.zeros((n,), jnp.float32)
+    # a standing Track-II programme has already reached a share of the public by day 0 (its own key: the
+    # other day-0 draws do not depend on it)
+    t2 = params.track2
+    already = draws.uniform(jax.random.fold_in(key, 7), n) < params.institutions.track2 * t2.initial_reach[side]
+    reached = already.astype(jnp.float32)
     zero, outlets = jnp.float32(0), jnp.zeros(dims.n_media)
     return aggregate(
         PublicState(
-            hostility=hostility, baseline=baseline, openness=openness, outlet=outlet, reached=zeros, offsets=offsets,
+            hostility=hostility, baseline=baseline, openness=openness, outlet=outlet, reached=reached, offsets=offsets,
             mean=zero, std=zero, high=zero, hist=jnp.zeros(N_BINS), reached_share=zero, audience=outlets, followers=outlets,
         ),
         dims,

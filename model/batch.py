@@ -15,6 +15,7 @@ leading axes (replicate, day) and summaries with a leading replicate axis.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -73,6 +74,36 @@ def replicate_bytes(params, dims, days: int) -> tuple[int, int]:
     return TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(outputs)  # outputs: the scan's and the stacked copy
 
 
+def device_memory(device) -> tuple[int, str]:
+    """(bytes one compiled call may use on this device, what that is): the accelerator's limit, else the host's RAM."""
+    stats = device.memory_stats() if hasattr(device, "memory_stats") else None
+    if stats and stats.get("bytes_limit"):
+        return int(stats["bytes_limit"]), f"{device.platform} device memory"
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"), "memory on this machine"
+
+
+def check_memory(cfg, per_run: tuple[int, int], chunk: int, pool: list) -> None:
+    """Raise ConfigError when a compiled call (one block running, the chunk's outputs kept) cannot fit the device."""
+    running, kept = per_run
+    block = int(cfg.batch.block)
+    need = block * running + -(-chunk // len(pool)) * kept
+    have, what = device_memory(pool[0])
+    if need > have:
+        pop = cfg.population
+        raise ConfigError(
+            f"population.public = {pop.public}, population.media = {pop.media}: a block of {block} runs needs about"
+            f" {need / 2**30:.3g} GB, and the {what} is {have / 2**30:.3g} GB; lower the population, batch.block or batch.chunk"
+        )
+
+
+def output_bytes(cfg) -> int:
+    """Bytes of the daily outputs and summaries a run of this config returns (before any work: shapes only)."""
+    points = settings(cfg)
+    params, dims = build(points[0][1])
+    outputs = jax.eval_shape(lambda: engine.run_replicates(0, jnp.zeros(1, jnp.int32), params, dims, int(cfg.days)))
+    return len(points) * int(cfg.replicates) * _nbytes(outputs)
+
+
 def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
     """Runs fetched per chunk: ``batch.chunk`` (0: all), capped so that each device's share of the
     chunk's outputs, and one block running, fit ``batch.memory_gb``; a whole number of blocks per device."""
@@ -100,7 +131,9 @@ def _run_jax(cfg, built, n, days, seed, progress, started):
     pool = devices(cfg)
     step = block * len(pool)  # runs per call: every call has the same shape, so runs the same code
     total = n_settings * n
-    chunk = chunk_size(cfg, total, replicate_bytes(built[0][0], dims, days), len(pool))
+    per_run = replicate_bytes(built[0][0], dims, days)
+    chunk = chunk_size(cfg, total, per_run, len(pool))
+    check_memory(cfg, per_run, min(chunk, total), pool)
     mesh = Mesh(np.asarray(pool), ("runs",)) if len(pool) > 1 else None
     # run i: setting i // n, replicate i % n; padding runs (past the last) repeat the last setting and are dropped
     padded = -(-total // step) * step

@@ -231,7 +231,8 @@ def write(folder, dataset: xr.Dataset, frame: pd.DataFrame) -> tuple[Path, Path]
     dataset = dataset.copy()
     dataset.attrs["write_id"] = write_id
     _atomic(results, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"), needed)
-    frame.attrs.update(dataset.attrs)  # pandas keeps attrs in the Parquet metadata
+    frame = frame.copy()
+    frame.attrs = {k: v.item() if isinstance(v, np.generic) else v for k, v in dataset.attrs.items()}  # kept in the Parquet metadata (JSON)
     _atomic(summary, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"), needed)
     files = {path.name: {"bytes": path.stat().st_size, "sha256": _sha256(path)} for path in (results, summary)}
     record = {"write_id": write_id, "config_hash": dataset.attrs.get("config_hash", ""), "rows": len(frame), "files": files}

@@ -45,7 +45,7 @@ def _explain(error: Exception) -> str:
     cause = error
     while cause.__cause__ is not None:
         cause = cause.__cause__
-    if "not in struct" in text or "not in struct" in str(cause):
+    if "not in struct" in text or "not in struct" in str(cause) or re.search(r"Key '[^']+' not in '", str(cause)):
         key = getattr(cause, "full_key", None) or re.search(r"override '([^']+)'", text).group(1)
         return unknown_key(key)
     return one_line(cause)

@@ -171,11 +171,16 @@ def check_space(folder, needed: int) -> None:
         raise DiskFull(folder, needed + DISK_MARGIN, free)
 
 
+def umask() -> int:
+    """This process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _mode() -> int:
     """The permissions a new file gets under this process's umask (``open``'s 0666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~umask()
 
 
 def _no_space(error: BaseException) -> bool:

@@ -237,7 +237,7 @@ def jobs(sweep_dir) -> list[Job]:
         folder = hydra_dir.parent
         try:
             num = int(OmegaConf.load(hydra_dir / "hydra.yaml").hydra.job.num)
-        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        except Exception:  # a single run's .hydra (no job number), or unreadable: the folder's name decides below
             continue
         found[num] = folder
     numbered = {int(p.name): p for p in sweep_dir.iterdir() if p.is_dir() and p.name.isdigit()}

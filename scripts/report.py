@@ -67,7 +67,7 @@ def write_report(settings: list[tables.Setting], summary: pd.DataFrame, out: Pat
         summary.to_csv(staging / "table.csv", index=False)
         (staging / "table.md").write_text(tables.markdown(summary))
         draw([s.dataset for s in settings], list(summary["setting"]), staging)
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(0o777 & ~io.umask())  # mkdtemp makes 0700: a shared folder's colleagues could not read it
         old = out.with_name(f".{out.name}.old")
         if out.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -77,14 +77,6 @@ def write_report(settings: list[tables.Setting], summary: pd.DataFrame, out: Pat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _umask() -> int:
-    import os  # noqa: PLC0415
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def main(argv=None) -> int:

@@ -44,14 +44,29 @@ def hydra_compose(overrides: list[str], config_dir=None):
     return cfg
 
 
-def app_run(folder, overrides: list[str], job_num: int = 0):
-    """What ``scripts/run.py OVERRIDES hydra.run.dir=FOLDER`` does, in this process: Hydra's .hydra/ files, then the job."""
-    import run
-
+def hydra_files(folder, overrides: list[str], job_num: int = 0) -> None:
+    """The .hydra/ files Hydra writes into a job's folder before the job runs."""
     (folder / ".hydra").mkdir(parents=True, exist_ok=True)
     (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
     (folder / ".hydra" / "hydra.yaml").write_text(yaml.safe_dump({"hydra": {"job": {"num": job_num}}}))
-    return run.execute(hydra_compose(overrides), folder, {"job_num": job_num}, single=False)
+
+
+def app_run(folder, overrides: list[str], job_num: int = 0):
+    """A run of ``scripts/run.py OVERRIDES hydra.run.dir=FOLDER`` in this process: Hydra's files, the run, its files."""
+    from model import batch, io
+
+    hydra_files(folder, overrides, job_num)
+    cfg = hydra_compose(overrides)
+    daily, summary, points = batch.run(cfg, progress=lambda message: None)
+    return io.write(folder, io.to_dataset(daily, cfg), io.to_frame(summary, cfg, points, extra={"job_num": job_num}))
+
+
+def app_job(folder, overrides: list[str]):
+    """The Hydra app's job itself (scripts/run.py's ``execute``), in this process."""
+    import run
+
+    hydra_files(folder, overrides)
+    return run.execute(hydra_compose(overrides), folder, {"job_num": 0}, single=False)
 
 
 def app(args, **kwargs):
@@ -392,7 +407,7 @@ def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path,
     from model import io
 
     with pytest.raises(io.DiskFull):
-        app_run(folder, TINY)
+        app_job(folder, TINY)
     assert (folder / sweep.FAILED).read_text().startswith("no space left on")
     assert not [p for p in folder.iterdir() if p.name not in (".hydra", sweep.FAILED, sweep.LOCK)]
     assert run.FAULT == 1

@@ -56,6 +56,8 @@ def label(row: pd.Series, varying: list[str]) -> str:
         name = key.removeprefix(SWITCH_PREFIX).replace("track2", "Track-II")
         if isinstance(value, (bool, np.bool_)):
             value = "on" if value else "off"
+        elif isinstance(value, (float, np.floating)):
+            value = f"{value:.6g}"  # 0.3, not 0.30000000000000004
         parts.append(f"{name} {value}")
     return ", ".join(parts) or "all replicates"
 
@@ -64,6 +66,11 @@ def fmt(estimate, digits=2) -> str:
     if not np.isfinite(estimate.value):
         return "n/a"
     return f"{estimate.value:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
+
+
+def fmt_days(estimate) -> str:
+    """Days to a tenth below 100, whole days above (a tenth of a day in 120 is noise, and the table must stay narrow)."""
+    return fmt(estimate, digits=1 if np.isfinite(estimate.high) and estimate.high < 100 else 0)
 
 
 def varying_columns(frames: list[pd.DataFrame]) -> list[str]:
@@ -85,18 +92,18 @@ def settings_table(settings: list[Setting]) -> pd.DataFrame:
             "replicates": len(frame),
             "P(peak rung >= 4)": fmt(proportion(frame["peak_rung"] >= 4)),
             "mean peak rung": fmt(bootstrap_mean(frame["peak_rung"])),
-            "crisis days": fmt(bootstrap_mean(frame["crisis_days"]), digits=1),
-            "days to ceasefire": fmt(ceasefire, digits=1),
-            "replicates with a ceasefire": ceasefire.n,
+            "crisis days": fmt_days(bootstrap_mean(frame["crisis_days"])),
+            "days to ceasefire": fmt_days(ceasefire),
+            "ceasefire replicates": ceasefire.n,  # the replicates the days-to-ceasefire mean is over
         }
         for i, side in enumerate(sides):
-            row[f"hostility at end, {side}"] = fmt(bootstrap_mean(frame[f"hostility_end_{'AB'[i]}"]))
+            row[f"end hostility, {side}"] = fmt(bootstrap_mean(frame[f"hostility_end_{'AB'[i]}"]))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def header(frame: pd.DataFrame, ds: xr.Dataset) -> str:
-    return f"{frame['preset'].iloc[0]}, {int(ds.sizes['day'])} days; {NOTE}"
+    return f"{frame['preset'].iloc[0]}, {int(ds.sizes['day'])} days\n{NOTE}"
 
 
 def console(table: pd.DataFrame, header: str = "", width: int = WIDTH) -> str:
@@ -108,7 +115,7 @@ def console(table: pd.DataFrame, header: str = "", width: int = WIDTH) -> str:
     lines.append("")
     metrics = [c for c in table.columns if c != "setting"]
     label_w = max(len(m) for m in metrics)
-    cell_w = max(max(len(str(v)) for v in table[m]) for m in metrics + [])
+    cell_w = max(max(len(str(v)) for v in table[m]) for m in metrics)
     cell_w = max(cell_w, max(len(n) for n in names))
     per_block = max(1, (width - label_w) // (cell_w + 2))
     for first in range(0, len(table), per_block):

@@ -441,7 +441,7 @@ def test_9_result_files_respect_the_umask(result, tmp_path, umask, mode):
         (["batch.memory_gb=0.0001"], "batch.memory_gb"),
         (["batch.devices=8"], "batch.devices"),
         (["population.media=100000000"], "population.media"),
-        (["population.public=16000000", "population.media=2", "batch.block=64"], "population.public"),
+        (["population.public=16000000", "population.media=2", "batch.block=100000"], "population.public"),  # more than any machine
         (["institutions.hotlin=true"], "institutions.hotlin: unknown key; did you mean 'institutions.hotline'?"),
         (["days=-5"], "days"),
         (["population.public=3"], "population.public = 3"),

@@ -100,6 +100,8 @@ def lock(folder):
         holder = handle.read().strip() or "another process"
         handle.close()
         raise Busy(f"{folder} is in use by {holder}: wait for it to end, or give this run another folder") from None
+    except OSError:  # a file system without locks (some NFS mounts): run unlocked, as before locks existed
+        return handle
     handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")

@@ -34,11 +34,18 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # The question the project exists for: the 2025 status quo under hotline x Track-II.
+# Each run gets a folder of its own (mktemp: two runs started in the same second never share one);
+# SWEEP=<folder> resumes an interrupted run there (complete jobs are kept, the rest run again).
+SWEEP ?=
 run: $(STAMP)
-	@sweep=multirun/main/$$(date +%Y-%m-%d_%H-%M-%S); \
+	@mkdir -p multirun/main; \
+	sweep="$(SWEEP)"; [ -n "$$sweep" ] || { sweep=$$(mktemp -d multirun/main/$$(date +%Y-%m-%d_%H-%M-%S)-XXXXXX) || exit 1; \
+	    chmod "$$(printf %o $$(( 0777 & ~0$$(umask) )))" "$$sweep"; }; \
+	echo "== results go to $$sweep; if interrupted, resume with: make run SWEEP=$$sweep REPLICATES=$(REPLICATES) DAYS=$(DAYS)"; \
 	start=$$(date +%s); \
 	$(PY) scripts/run.py -m preset=india_pakistan_2025 replicates=$(REPLICATES) days=$(DAYS) \
-	    institutions.hotline=false,true institutions.track2=false,true hydra.sweep.dir=$$sweep || exit $$?; \
+	    institutions.hotline=false,true institutions.track2=false,true hydra.sweep.dir=$$sweep \
+	    || { status=$$?; echo "== stopped; resume with: make run SWEEP=$$sweep REPLICATES=$(REPLICATES) DAYS=$(DAYS)"; exit $$status; }; \
 	echo "== simulation took $$(( $$(date +%s) - start )) s"; \
 	$(PY) scripts/report.py $$sweep
 

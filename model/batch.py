@@ -15,6 +15,8 @@ leading axes (replicate, day) and summaries with a leading replicate axis.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import jax
@@ -71,6 +73,36 @@ def replicate_bytes(params, dims, days: int, keep=None) -> tuple[int, int]:
     return TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(outputs)  # outputs: the scan's and the stacked copy
 
 
+def device_memory(device) -> tuple[int, str]:
+    """(bytes one compiled call may use on this device, what that is): the accelerator's limit, else the host's RAM."""
+    stats = device.memory_stats() if hasattr(device, "memory_stats") else None
+    if stats and stats.get("bytes_limit"):
+        return int(stats["bytes_limit"]), f"{device.platform} device memory"
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"), "memory on this machine"
+
+
+def check_memory(cfg, per_run: tuple[int, int], chunk: int, pool: list) -> None:
+    """Raise ConfigError when a compiled call (one block running, the chunk's outputs kept) cannot fit the device."""
+    running, kept = per_run
+    block = int(cfg.batch.block)
+    need = block * running + -(-chunk // len(pool)) * kept
+    have, what = device_memory(pool[0])
+    if need > have:
+        pop = cfg.population
+        raise ConfigError(
+            f"population.public = {pop.public}, population.media = {pop.media}: a block of {block} runs needs about"
+            f" {need / 2**30:.3g} GB, and the {what} is {have / 2**30:.3g} GB; lower the population, batch.block or batch.chunk"
+        )
+
+
+def output_bytes(cfg) -> int:
+    """Bytes of the daily outputs and summaries a run of this config returns (before any work: shapes only)."""
+    points = settings(cfg)
+    params, dims = build(points[0][1])
+    outputs = jax.eval_shape(lambda: engine.run_replicates(0, jnp.zeros(1, jnp.int32), params, dims, int(cfg.days)))
+    return len(points) * int(cfg.replicates) * _nbytes(outputs)
+
+
 def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
     """Runs fetched per chunk: ``batch.chunk`` (0: all), capped so that each device's share of the
     chunk's outputs, and one block running, fit ``batch.memory_gb``; a whole number of blocks per device."""
@@ -96,9 +128,13 @@ def _chunk(block: int, chunk: int, memory_gb: float, runs: int, per_run: tuple[i
 
 def _run_jax(cfg, built, n, days, seed, progress, started):
     """Every (setting, replicate) run of the config's grid, on the devices ``batch.devices`` names."""
+    pool = devices(cfg)
+    total = len(built) * n
+    per_run = replicate_bytes(built[0][0], built[0][1], days)
+    check_memory(cfg, per_run, min(chunk_size(cfg, total, per_run, len(pool)), total), pool)
     return run_stacked(
         [p for p, _ in built], built[0][1], days, n, seed, block=int(cfg.batch.block), chunk=int(cfg.batch.chunk),
-        memory_gb=float(cfg.batch.memory_gb), pool=devices(cfg), progress=progress, started=started,
+        memory_gb=float(cfg.batch.memory_gb), pool=pool, progress=progress, started=started,
     )
 
 

@@ -20,6 +20,8 @@ from .params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAtta
 
 # the public aggregates count citizens in float32, exact up to 2**24 per side
 MAX_PUBLIC = 2**24
+# outlets per side: far above any media system (about 50 per side in the presets)
+MAX_MEDIA = 100_000
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 ENGINES = ("jax", "mesa")
@@ -103,7 +105,11 @@ def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) 
     try:
         cfg = OmegaConf.merge(cfg, load_preset(preset))
         for key, value in (overrides or {}).items():
+            if OmegaConf.select(cfg, key, default=_ABSENT) is _ABSENT and not key.startswith("grid"):
+                raise ConfigError(unknown_key(key))
             OmegaConf.update(cfg, key, value, merge=True, force_add=False)
+    except ConfigError:
+        raise
     except Exception as error:  # omegaconf's errors carry several lines; keep one
         raise ConfigError(one_line(error)) from None
     return cfg
@@ -129,6 +135,28 @@ def load_preset(preset: str, seen: tuple = ()) -> DictConfig:
     for entry in defaults:
         merged = OmegaConf.merge(merged, own if entry == "_self_" else load_preset(str(entry), seen + (preset,)))
     return merged
+
+
+_ABSENT = object()
+
+
+def unknown_key(key: str) -> str:
+    """One line for a key the schema does not have: the nearest known key, and the keys of its group."""
+    import difflib  # noqa: PLC0415
+
+    schema = OmegaConf.structured(RunConfig)
+    parts = key.lstrip("+~").split(".")
+    group, prefix = schema, []
+    for part in parts[:-1]:  # the deepest group that exists
+        if not OmegaConf.is_dict(group) or part not in group or not OmegaConf.is_dict(group[part]):
+            break
+        group, prefix = group[part], [*prefix, part]
+    name = parts[len(prefix)]
+    known = [str(k) for k in group.keys()]
+    where = ".".join(prefix)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {'.'.join([*prefix, close[0]])!r}?" if close else ""
+    return f"{key}: unknown key{hint} (the keys{' of ' + where if where else ''}: {', '.join(known)}; all in docs/parameters.md)"
 
 
 def check_switch(key: str, value) -> None:
@@ -189,10 +217,18 @@ def errors(cfg) -> list[str]:
     pop = cfg.population
     if not 2 <= pop.public <= MAX_PUBLIC:
         problems.append(f"population.public = {pop.public}: expected a whole number in [2, {MAX_PUBLIC}] (citizens per side)")
-    if not pop.media >= 1:
-        problems.append(f"population.media = {pop.media}: expected a whole number >= 1 (outlets per side)")
-    if pop.public >= 2 and not (2 <= pop.neighbours < max(pop.public, 3) and pop.neighbours % 2 == 0):
+    if not 1 <= pop.media <= MAX_MEDIA:
+        problems.append(f"population.media = {pop.media}: expected a whole number in [1, {MAX_MEDIA}] (outlets per side)")
+    if not (pop.neighbours >= 2 and pop.neighbours % 2 == 0):
         problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public")
+    elif 2 <= pop.public <= MAX_PUBLIC and pop.neighbours >= pop.public:  # name the value the user most likely set
+        if pop.neighbours == Population.neighbours:
+            problems.append(
+                f"population.public = {pop.public}: expected more citizens than population.neighbours = {pop.neighbours}"
+                f" (at least {pop.neighbours + 1}), or a smaller even population.neighbours"
+            )
+        else:
+            problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public = {pop.public}")
     if cfg.batch.chunk < 0:
         problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of runs")
     if not 1 <= cfg.batch.block <= 10**6:
@@ -205,8 +241,9 @@ def errors(cfg) -> list[str]:
         problems.append(f"jax.memory_fraction = {cfg.jax.memory_fraction!r}: expected a number in [0, 1] (0: JAX's default)")
     if not (_is_number(cfg.jax.cache_min_compile_secs) and cfg.jax.cache_min_compile_secs >= 0):
         problems.append(f"jax.cache_min_compile_secs = {cfg.jax.cache_min_compile_secs!r}: expected a number of seconds >= 0")
-    if len(cfg.sides) != 2:
-        problems.append(f"sides = {list(cfg.sides)!r}: expected two names")
+    if len(cfg.sides) != 2 or len(set(cfg.sides)) != 2 or not all(str(name).strip() for name in cfg.sides):
+        problems.append(f"sides = {list(cfg.sides)!r}: expected two different, non-empty names")
+    problems += _cache_dir_problems(cfg)
     for name, cls in GROUPS.items():
         group = cfg[name]
         for f in dataclasses.fields(cls):
@@ -217,8 +254,9 @@ def errors(cfg) -> list[str]:
         problems.append(f"dyad.evidence_min = {cfg.dyad.evidence_min} exceeds dyad.evidence_max = {cfg.dyad.evidence_max}")
     if len(cfg.events) > MAX_SCRIPTED:
         problems.append(f"events: {len(cfg.events)} scripted attacks; at most {MAX_SCRIPTED} are allowed")
+    days_ok = isinstance(cfg.days, int) and cfg.days >= 1  # else the days line says it all
     for i, ev in enumerate(cfg.events):
-        if not 0 <= ev.day < cfg.days:
+        if days_ok and not 0 <= ev.day < cfg.days:
             problems.append(f"events[{i}].day = {ev.day}: expected a day in [0, days - 1 = {cfg.days - 1}]")
         if ev.target not in SIDE_NAMES:
             problems.append(f"events[{i}].target = {ev.target!r}: expected A or B")
@@ -238,6 +276,23 @@ def errors(cfg) -> list[str]:
             if problem:
                 problems.append(problem)
     return problems
+
+
+def _cache_dir_problems(cfg) -> list[str]:
+    """``jax.compilation_cache_dir`` must be a folder this process can create and write (or "" for none)."""
+    import os  # noqa: PLC0415
+
+    try:
+        folder = str(cfg.jax.compilation_cache_dir or "")
+    except Exception as error:  # an interpolation that does not resolve
+        return [f"jax.compilation_cache_dir: {one_line(error)}"]
+    if not folder:
+        return []
+    path = Path(folder).expanduser()
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return [f"jax.compilation_cache_dir = {folder!r}: not a folder this process can write; give another, or '' to turn the cache off"]
+    return []
 
 
 FIELDS = {f"{name}.{f.name}": f.metadata for name, cls in GROUPS.items() for f in dataclasses.fields(cls)}

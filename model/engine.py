@@ -160,8 +160,28 @@ def run_settings(seed, replicates, stacked: Params, dims: Dims, days: int):
     return jax.vmap(lambda params: run_replicates(seed, replicates, params, dims, days))(stacked)
 
 
+def whole(name: str, value, lo: int, hi: int) -> int:
+    """``value`` as an int in [lo, hi], or ValueError naming it: 2.5 replicates is a mistake, not 3."""
+    import operator  # noqa: PLC0415
+
+    try:
+        number = operator.index(value)  # ints and numpy integers; not floats, not bools' intent
+    except TypeError:
+        raise ValueError(f"{name} = {value!r}: expected a whole number in [{lo}, {hi}]") from None
+    if isinstance(value, bool) or not lo <= number <= hi:
+        raise ValueError(f"{name} = {value!r}: expected a whole number in [{lo}, {hi}]")
+    return number
+
+
+MAX_SEED = 2**31 - 1  # the command line's bound; keys fold in int32
+
+
 def simulate(seed: int, n_replicates: int, params: Params, dims: Dims, days: int, first: int = 0):
     """Run replicates first .. first + n_replicates - 1 of one setting."""
+    seed = whole("seed", seed, 0, MAX_SEED)
+    n_replicates = whole("n_replicates", n_replicates, 1, 10**7)
+    days = whole("days", days, 1, 10**6)
+    first = whole("first", first, 0, MAX_SEED - n_replicates)
     replicates = jnp.arange(first, first + n_replicates, dtype=jnp.int32)
     return run_replicates(jnp.int32(seed), replicates, params, dims, days)
 

@@ -87,6 +87,20 @@ class DailyCollector(mesa.DataCollector):
         self._collection_steps[-1] = model.day
 
 
+def seed_of(rng) -> int:
+    """The JAX seed of ``rng``: an int in [0, 2**31 - 1], drawn from a ``numpy.random.Generator``, or fresh for None."""
+    if rng is None:
+        return int(np.random.default_rng().integers(engine.MAX_SEED + 1))
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(engine.MAX_SEED + 1))
+    try:
+        return engine.whole("rng", rng, 0, engine.MAX_SEED)
+    except ValueError:
+        raise ValueError(
+            f"rng = {rng!r}: expected a whole-number seed in [0, {engine.MAX_SEED}], a numpy.random.Generator, or None"
+        ) from None
+
+
 class CrisisModel(mesa.Model):
     """The crisis-escalation model as a Mesa model (one replicate).
 
@@ -94,13 +108,19 @@ class CrisisModel(mesa.Model):
     override the preset's values; ``overrides`` takes any other dotted config
     key (``{"public.epsilon": 0.2}``); ``config``, an already composed and
     validated config (the Hydra app's), replaces all of those. ``rng`` is the integer seed shared with
-    the batched engine: ``CrisisModel(rng=s, replicate=r)`` follows the same
-    trajectory as replicate ``r`` of ``engine.simulate(s, ...)``. ``activation``
-    says how a phase activates a sector's two agents (see ``_phase``).
+    the batched engine, in [0, 2**31 - 1]: ``CrisisModel(rng=s, replicate=r)`` follows the same
+    trajectory as replicate ``r`` of ``engine.simulate(s, ...)``. A ``numpy.random.Generator``
+    is accepted too (as by ``mesa.Model``): the seed is drawn from it, ``rng.integers(2**31)``,
+    so the same generator state gives the same run; ``None`` draws a fresh seed. ``self.seed``
+    is the seed used. ``activation`` says how a phase activates a sector's two agents (see ``_phase``).
 
     ``agent_classes``, one subclass of each sector agent in phase order, is
     what a subclass of ``CrisisModel`` changes to wrap or replace an agent's
     ``step``.
+
+    ``model.state`` (the whole population, a pytree of JAX arrays) may be kept:
+    the phases update their arrays in place (donated buffers), so after you
+    read ``state`` the next phase first copies it, and what you hold stays valid.
     """
 
     agent_classes: tuple = SECTOR_AGENTS
@@ -125,9 +145,9 @@ class CrisisModel(mesa.Model):
     ):
         if activation not in ("sector", "agent"):
             raise ValueError(f"activation = {activation!r}: expected 'agent' (each agent's step) or 'sector' (one call for both sides)")
-        if rng is None:
-            rng = int(np.random.default_rng().integers(2**31 - 1))
-        super().__init__(rng=int(rng))
+        rng = seed_of(rng)
+        replicate = engine.whole("replicate", replicate, 0, engine.MAX_SEED)
+        super().__init__(rng=rng)
         self.activation = activation
         switches = dict(
             hotline=hotline, track2=track2, backchannel=backchannel, dgmo=dgmo, mediation=mediation, cbm=cbm,
@@ -141,12 +161,13 @@ class CrisisModel(mesa.Model):
         keys.update(overrides or {})
         self.config = config if config is not None else compose(preset, keys)
         self.params, self.dims = build(self.config)
-        self.seed, self.replicate = int(rng), int(replicate)
+        self.seed, self.replicate = rng, replicate
         self._callbacks = []  # Mesa holds scheduled callables weakly: keep the phase closures alive
         self.side_names = tuple(self.config.sides)
 
         init_key, self.time_key = engine.replicate_keys(self.seed, self.replicate)
-        self.state: State = _init(init_key, self.params, dims=self.dims)
+        self._shared = False  # whether the caller may hold the arrays of the state now (see the state property)
+        self.state = _init(init_key, self.params, dims=self.dims)
         self.day = 0
         self.day_key = None
         self.outputs: list[dict] = []  # the day's aggregates, as the batched engine records them
@@ -198,6 +219,33 @@ class CrisisModel(mesa.Model):
                 priority=Priority.HIGH,
             )
 
+    # -- the state, safe to keep ----------------------------------------------
+    @property
+    def state(self) -> State:
+        """The whole state now. Safe to keep across steps: the next phase updates a copy of it."""
+        self._shared = True
+        return self._state
+
+    @state.setter
+    def state(self, value: State) -> None:
+        self._state = value
+        self._shared = False
+
+    def _own_state(self) -> None:
+        """Before a phase donates the state's buffers: copy them if the caller may hold them."""
+        if self._shared:
+            self._state = jax.tree.map(jnp.copy, self._state)
+            self._shared = False
+
+    # -- time in whole days ---------------------------------------------------
+    def run_for(self, duration: int) -> None:
+        """Run ``duration`` whole days (a day is one unit of model time; a fraction would stop mid-day)."""
+        super().run_for(engine.whole("run_for: duration (days)", duration, 0, 10**7))
+
+    def run_until(self, end_time: int) -> None:
+        """Run until the start of day ``end_time`` (a whole number)."""
+        super().run_until(engine.whole("run_until: end_time (day)", end_time, 0, 10**7))
+
     # -- phases ---------------------------------------------------------------
     def _phase(self, sector: str):
         """The day's phase for one sector: activate its two agents (sides A, B).
@@ -212,10 +260,12 @@ class CrisisModel(mesa.Model):
         together = SECTOR_ACTIVATIONS[sector]
 
         def activate():
+            self._own_state()
             if self.activation == "agent":
                 self.sectors[sector].do("step")
+                self._shared = False  # only the agents read it meanwhile
             else:
-                self.state = together(self.state, day_key=self.day_key, params=self.params, dims=self.dims)
+                self.state = together(self._state, day_key=self.day_key, params=self.params, dims=self.dims)
 
         self._callbacks.append(activate)
         return activate
@@ -224,7 +274,8 @@ class CrisisModel(mesa.Model):
         """A general election of one side: the political kernel's election phase, on its scheduled days."""
 
         def election():
-            self.state = _election(self.state, side=side, day_key=self.day_key, params=self.params, dims=self.dims)
+            self._own_state()
+            self.state = _election(self._state, side=side, day_key=self.day_key, params=self.params, dims=self.dims)
 
         self._callbacks.append(election)
         return election
@@ -233,22 +284,25 @@ class CrisisModel(mesa.Model):
         """A scripted attack, queued for the day's opening."""
 
         def attack():
-            self.state = _inject(self.state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence))
+            self._own_state()
+            self.state = _inject(self._state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence))
 
         self._callbacks.append(attack)
         return attack
 
     def open_day(self):
         self.day_key = _day_key(self.time_key, self.day)
-        self.state = _open_day(self.state, self.day_key, self.params)
+        self._own_state()
+        self.state = _open_day(self._state, self.day_key, self.params)
 
     def resolve(self):
-        self.state = _resolve(self.state, self.day_key, self.params)
+        self._own_state()
+        self.state = _resolve(self._state, self.day_key, self.params)
 
     def record(self):
         if self._layout is None:
-            self._layout = _layout(self.state)
-        self.latest = _unpack(np.asarray(_packed_outputs(self.state)), self._layout)
+            self._layout = _layout(self._state)
+        self.latest = _unpack(np.asarray(_packed_outputs(self._state)), self._layout)
         self.outputs.append(self.latest)
         self.datacollector.collect(self)
         self.day += 1
@@ -261,7 +315,7 @@ class CrisisModel(mesa.Model):
     def summary(self) -> dict:
         """This replicate's summary, computed by the same function as the batched engine's."""
         daily = {k: jnp.asarray(v) for k, v in self.daily().items()}
-        return {k: np.asarray(v).item() for k, v in dyad.summary(self.state, daily).items()}
+        return {k: np.asarray(v).item() for k, v in dyad.summary(self._state, daily).items()}
 
     def side(self, index: int) -> str:
         return self.side_names[index]

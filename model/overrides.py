@@ -8,8 +8,9 @@ one bad value stops before its first job rather than failing in the middle.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from .config import CONFIG_DIR, ConfigError, check_switch, errors, one_line
+from .config import CONFIG_DIR, ConfigError, check_switch, errors, one_line, unknown_key
 
 # Hydra flags that take a value: the value is not an override
 FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg", "-p", "--package", "--experimental-rerun"}
@@ -44,10 +45,28 @@ def _explain(error: Exception) -> str:
     cause = error
     while cause.__cause__ is not None:
         cause = cause.__cause__
-    if "not in struct" in text or "not in struct" in str(cause):
+    if "not in struct" in text or "not in struct" in str(cause) or re.search(r"Key '[^']+' not in '", str(cause)):
         key = getattr(cause, "full_key", None) or re.search(r"override '([^']+)'", text).group(1)
-        return f"{key}: unknown key (the keys are listed in docs/parameters.md)"
+        return unknown_key(key)
     return one_line(cause)
+
+
+def output_dir_problems(overrides: list[str], cwd: Path | None = None) -> list[str]:
+    """One line per output folder (``hydra.run.dir``, ``hydra.sweep.dir``) this process could not create or write."""
+    import os  # noqa: PLC0415
+
+    cwd = Path(cwd or Path.cwd())
+    given = {key: value for key, _, value in (o.partition("=") for o in overrides) if key.lstrip("+") in ("hydra.run.dir", "hydra.sweep.dir")}
+    problems = []
+    for key, default in (("hydra.run.dir", "outputs"), ("hydra.sweep.dir", "multirun")):
+        value = given.get(key, given.get(f"+{key}", default))
+        fixed = value.split("${", 1)[0] or "."  # the part before the first interpolation (a timestamp)
+        path = cwd / Path(fixed).expanduser()
+        existing = next((p for p in (path, *path.parents) if p.exists()), None)
+        if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            where = f"{existing} is not a writable folder" if existing is not None else "no part of it exists"
+            problems.append(f"{key} = {value!r}: cannot write there ({where}); give a folder this user can write")
+    return problems
 
 
 def check_command_line(argv: list[str]) -> None:
@@ -100,5 +119,7 @@ def check_command_line(argv: list[str]) -> None:
                 continue
             problems += errors(cfg)
     GlobalHydra.instance().clear()
+    multirun = any(arg in ("-m", "--multirun") for arg in argv)
+    problems += [p for p in output_dir_problems(overrides) if p.startswith("hydra.sweep.dir" if multirun else "hydra.run.dir")]
     if problems:
         raise ConfigError("\n".join(dict.fromkeys(problems)))

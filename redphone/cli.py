@@ -3,14 +3,18 @@
     redphone preset=india_pakistan_2025 replicates=200
     redphone -m institutions.hotline=false,true institutions.track2=false,true
 
-Writes results.nc and summary.parquet into the run's Hydra output folder.
-Every override is checked before any work: a bad value gets one line naming
-the key and what is allowed, and exit status 2. ``scripts/run.py`` is the
-same app.
+Writes results.nc, summary.parquet and COMPLETE into the run's Hydra output
+folder (docs/guarantees.md). Every override is checked before any work: a bad
+value gets one line naming the key and what is allowed, and exit status 2;
+so does a run that cannot fit the machine (memory, devices). A full disk is
+found before the computation starts, when possible, and gives one line and
+exit status 1; any failure leaves ``FAILED`` with its message and no partial
+file. A single run prints its summary table, the one ``make run`` prints.
+``scripts/run.py`` is the same app.
 
 A job whose folder already holds a complete result of the same config skips
 the work and says so: re-running a sweep with the same ``hydra.sweep.dir``
-redoes only the jobs that failed or were killed (docs/cluster.md). Under
+redoes only the jobs that failed, were killed, or are stale (docs/cluster.md). Under
 SLURM the job's ids are recorded in both files. Ctrl-C stops between
 compiled chunks, within about a second, and says what was kept.
 
@@ -37,40 +41,88 @@ from redphone.model.overrides import check_command_line
 register()
 
 SLURM_IDS = ("SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
+BAD_INPUT, FAULT = 2, 1  # exit statuses: a config the machine cannot run; a fault of the machine (disk)
 INTERRUPTED = 130  # the shell's status for a process ended by SIGINT
+
+
+def _stop(out: Path | None, message: str, status: int) -> None:
+    """One line on stderr, ``FAILED`` in the job folder (when it is this job's), exit ``status``: no traceback."""
+    print(f"error: {message}", file=sys.stderr)
+    if out is not None:
+        from redphone.model import sweep  # noqa: PLC0415
+
+        sweep.fail(out, message)
+    sys.exit(status)
+
+
+def execute(cfg, out: Path, job: dict, single: bool = True) -> tuple[Path, Path] | None:
+    """Run one config into ``out``: skip a complete result of it, else compute and write; None when skipped.
+
+    Raises ``ConfigError`` (the config cannot run here), ``io.DiskFull`` and
+    ``sweep.Busy`` with a one-line message, and ``progress.Interrupted`` on
+    Ctrl-C; any other error leaves ``FAILED``.
+    """
+    from redphone.model import io, runtime, sweep  # noqa: PLC0415
+    from redphone.model.progress import Interrupted  # noqa: PLC0415
+
+    validate(cfg)
+    held = sweep.lock(out)  # noqa: F841 (held until this process ends)
+    if sweep.done(out, cfg):
+        print(f"skipped: {out} already holds a complete result of this config", file=sys.stderr)
+        return None
+    sweep.start(out)
+    try:
+        runtime.configure(cfg)
+        from redphone.model import batch  # noqa: PLC0415 (JAX loads only once the config is known to be good)
+
+        io.check_space(out, batch.output_bytes(cfg))  # before the work: a full disk costs no computation
+        daily, summary, points = batch.run(cfg)
+        dataset = io.to_dataset(daily, cfg)
+        dataset.attrs.update(job)
+        frame = io.to_frame(summary, cfg, points, extra=job)
+        written = io.write(out, dataset, frame)
+    except Interrupted:
+        raise
+    except (ConfigError, OSError) as error:
+        sweep.fail(out, str(error))
+        raise
+    except Exception as error:
+        sweep.fail(out, error)
+        raise
+    if single:
+        from redphone.model import tables  # noqa: PLC0415
+
+        print(tables.console(tables.settings_table(tables.split(dataset, frame)), header=tables.header(frame, dataset)))
+    return written
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     for noisy in ("jax", "MESA"):  # Hydra logs at INFO: JAX backend probing, Mesa every step
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    validate(cfg)
-    from redphone.model import runtime, sweep  # noqa: PLC0415
-
-    out = Path(HydraConfig.get().runtime.output_dir)
-    if sweep.done(out, cfg):
-        print(f"skipped: {out} already holds a complete result of this config", file=sys.stderr)
-        return
-    sweep.start(out)
-    runtime.configure(cfg)
+    from redphone.model import io, sweep  # noqa: PLC0415
     from redphone.model.progress import Interrupted  # noqa: PLC0415
 
+    out = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    multirun = hydra_cfg.mode.name == "MULTIRUN"
+    job = {"job_num": hydra_cfg.job.get("num", 0) if multirun else 0}
+    job.update({name.lower(): os.environ.get(name, "") for name in SLURM_IDS})  # "" outside SLURM
+    written = None
     try:
-        from redphone.model import batch, io  # noqa: PLC0415 (JAX loads only once the config is known to be good)
-
-        daily, summary, points = batch.run(cfg)
-        hydra_cfg = HydraConfig.get()
-        job = {"job_num": hydra_cfg.job.get("num", 0) if hydra_cfg.mode.name == "MULTIRUN" else 0}
-        job.update({name.lower(): os.environ.get(name, "") for name in SLURM_IDS})  # "" outside SLURM
-        dataset = io.to_dataset(daily, cfg)
-        dataset.attrs.update(job)
-        results, table = io.write(out, dataset, io.to_frame(summary, cfg, points, extra=job))
+        written = execute(cfg, out, job, single=not multirun)
     except Interrupted as stop:
         _interrupted(stop, out)
-    except Exception as error:
-        sweep.fail(out, error)
-        raise
-    print(f"wrote {results} and {table.name}", file=sys.stderr)
+    except ConfigError as error:
+        _stop(None, str(error), BAD_INPUT)  # execute left FAILED
+    except sweep.Busy as error:
+        _stop(None, str(error), BAD_INPUT)  # the folder is another run's: leave it alone
+    except io.DiskFull as error:
+        _stop(None, f"{error} (nothing was kept; see docs/guarantees.md)", FAULT)
+    except OSError as error:
+        _stop(None, f"{out}: {error.strerror or error}", FAULT)
+    if written:
+        print(f"wrote {written[0]} and {written[1].name}", file=sys.stderr)
 
 
 def _interrupted(stop, out: Path) -> None:
@@ -92,7 +144,7 @@ def run() -> None:
         check_command_line(sys.argv[1:])
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(BAD_INPUT)
     main()
 
 

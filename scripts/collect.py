@@ -5,8 +5,10 @@
 SWEEP_DIR is a Hydra multirun folder (``multirun.yaml`` and one numbered
 folder per job), or a single run's folder. The jobs a sweep should hold are
 recomputed from ``multirun.yaml`` exactly as Hydra's basic sweeper expands
-them, so a job that never started is named as well as one that failed or was
-killed. Writes ``collected.parquet`` (one row per job x grid point x
+them, and each job's status comes from ``model.sweep`` (complete, stale,
+failed, incomplete, missing, unexpected): a job that never started is named
+as well as one that failed or was killed, and a job made with another config
+than its overrides compose to now is named stale and never mixed in. Writes ``collected.parquet`` (one row per job x grid point x
 replicate, with the job's sweep values as columns) and ``collected.nc`` (the
 daily series with the sweep values as dimensions) into SWEEP_DIR (or --out).
 Exit status 1 when a job is not complete, after naming it; with --partial the
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,22 +30,9 @@ import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from model import io  # noqa: E402
-from model.sweep import expand, expected_jobs  # noqa: E402,F401 (figures.py uses collect.expected_jobs)
+from model.sweep import Job, expand, expected_jobs, jobs  # noqa: E402,F401 (figures.py uses collect.jobs and collect.expected_jobs)
 
 COLLECTED_NC, COLLECTED_PARQUET = "collected.nc", "collected.parquet"
-
-
-@dataclass(frozen=True)
-class Job:
-    num: int
-    folder: Path
-    overrides: tuple[str, ...]  # the job's task overrides, as Hydra passed them
-    status: str  # complete | failed | incomplete | missing | unexpected
-    reason: str = ""
-
-    @property
-    def complete(self) -> bool:
-        return self.status == "complete"
 
 
 def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:
@@ -53,56 +41,6 @@ def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:
 
     cfg = OmegaConf.load(CONFIG_DIR / "experiment" / f"{experiment}.yaml")
     return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, [f"+experiment={experiment}", *overrides])
-
-
-def _overrides(folder: Path) -> tuple[str, ...] | None:
-    path = folder / ".hydra" / "overrides.yaml"
-    if not path.exists():
-        return None
-    return tuple(yaml.safe_load(path.read_text()) or [])
-
-
-def _status(folder: Path) -> tuple[str, str]:
-    if not folder.exists():
-        return "missing", "never started: no job folder"
-    if io.complete(folder):
-        return "complete", ""
-    has_results, has_summary = (folder / io.RESULTS).exists(), (folder / io.SUMMARY).exists()
-    logs = sorted(p.name for p in folder.glob("*.log"))
-    see = f"; see {folder / logs[0]}" if logs else ""
-    if has_results and not has_summary:
-        return "incomplete", "results.nc without summary.parquet (killed while writing?)" + see
-    if has_summary:
-        return "incomplete", "summary.parquet does not match results.nc (unreadable or cut short)" + see
-    return "failed", "no results: the job failed, was killed or is still running" + see
-
-
-def jobs(sweep_dir) -> list[Job]:
-    """Every job of a sweep folder with its status; expected jobs first (by number), then unexpected folders."""
-    sweep_dir = Path(sweep_dir)
-    if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"{sweep_dir}: no such folder")
-    if (sweep_dir / io.RESULTS).exists() or (sweep_dir / ".hydra").is_dir():  # a single run's folder
-        status, reason = _status(sweep_dir)
-        return [Job(0, sweep_dir, _overrides(sweep_dir) or (), status, reason)]
-    numbered = {int(p.name): p for p in sweep_dir.iterdir() if p.is_dir() and p.name.isdigit()}
-    expected = expected_jobs(sweep_dir)
-    found = []
-    if expected is None:  # no manifest: the numbered folders are all we know of
-        for num in sorted(numbered):
-            status, reason = _status(numbered[num])
-            found.append(Job(num, numbered[num], _overrides(numbered[num]) or (), status, reason))
-        return found
-    for num, job in enumerate(expected):
-        folder = sweep_dir / str(num)
-        status, reason = _status(folder)
-        saved = _overrides(folder)
-        if status == "complete" and saved is not None and list(saved) != job:
-            status, reason = "incomplete", f"its overrides {list(saved)} are not the sweep's {job}"
-        found.append(Job(num, folder, tuple(job), status, reason))
-    for num in sorted(set(numbered) - set(range(len(expected)))):
-        found.append(Job(num, numbered[num], _overrides(numbered[num]) or (), "unexpected", "not a job of multirun.yaml's sweep"))
-    return found
 
 
 def sweep_values(all_jobs: list[Job]) -> dict[int, dict[str, object]]:

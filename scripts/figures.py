@@ -7,12 +7,12 @@
 For each figure (experiments/<name>.py, configs/experiment/<name>.yaml) the
 Hydra app runs the experiment's sweep as a subprocess into
 outputs/figures-data/<full|quick>/<name>/ (a Hydra multirun folder). Complete
-jobs are reused; a job that is missing or failed is rerun alone into its own
-folder, and so is a complete job whose saved config (.hydra/config.yaml) is
-not what its overrides compose to now; other quick overrides rerun the experiment.
+jobs are reused; a job that is missing, failed, incomplete or stale (made
+with another config than its overrides compose to now: model.sweep) is
+rerun alone into its own folder; other quick overrides rerun the experiment.
 Then scripts/collect.py gathers the jobs and the experiment's draw() makes the
 figure from the saved results only. Run times and one-line findings go to
-<data>/report.md.
+<data>/report.md; with --only, the other figures' rows there are kept.
 """
 
 from __future__ import annotations
@@ -38,26 +38,6 @@ from experiments.common import save  # noqa: E402
 
 JOB_LINE = re.compile(r"#(\d+) : ")
 PROGRESS_LINE = re.compile(r"\] (\d+)/(\d+) runs")  # model/progress.py: "[jax] 8/24 runs (33%), ..."
-
-
-def composed(overrides: list[str]) -> str:
-    """The job config Hydra composes for these overrides, as YAML (what the job's .hydra/config.yaml holds)."""
-    from hydra import compose, initialize_config_dir  # noqa: PLC0415
-    from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
-    from omegaconf import OmegaConf  # noqa: PLC0415
-
-    from model.config import CONFIG_DIR, register  # noqa: PLC0415
-
-    register()
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
-        return OmegaConf.to_yaml(compose(config_name="config", overrides=list(overrides)))
-
-
-def stale(job: collect.Job) -> bool:
-    """A complete job whose saved config is not what its overrides compose to now (the configs changed)."""
-    saved = job.folder / ".hydra" / "config.yaml"
-    return not saved.exists() or saved.read_text() != composed(list(job.overrides))
 
 
 def _stream(command: list[str], log, bar, n_jobs: int, job: int = 0) -> int:
@@ -98,11 +78,11 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> tuple[li
                 _stream([*app, "-m", f"+experiment={name}", *overrides, f"hydra.sweep.dir={data}"], log, bar, n)
                 bar.n = n
             jobs, ran = collect.jobs(data), n
-        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing") or (job.complete and stale(job))]
+        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing", "stale")]  # model.sweep.STATUSES
         if todo:
             with tqdm(total=len(todo), desc=f"{name}: rerun", unit="job", mininterval=2) as bar:
                 for i, job in enumerate(todo):
-                    print(f"{name}: rerunning job {job.num} ({job.status if not job.complete else 'stale: its configs changed'}{': ' + job.reason if job.reason else ''})", file=sys.stderr)
+                    print(f"{name}: rerunning job {job.num} ({job.status}{': ' + job.reason if job.reason else ''})", file=sys.stderr)
                     _stream([*app, *job.overrides, f"hydra.run.dir={job.folder}"], log, bar, len(todo), i)
             jobs, ran = collect.jobs(data), ran + len(todo)
     return jobs, ran
@@ -124,6 +104,28 @@ def build(name: str, data_root: Path, out: Path, quick: bool, fresh: bool) -> tu
     return time.perf_counter() - started, finding, f"{ran} of {len(jobs)}"
 
 
+REPORT_HEADER = ("| figure | jobs run now | run time (s) | finding |", "|---|---|---|---|")
+
+
+def report_rows(path: Path) -> dict[str, str]:
+    """The figure rows of an earlier report.md, by figure name."""
+    if not path.exists():
+        return {}
+    rows = {}
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells and cells[0] in FIGURES:
+            rows[cells[0]] = line
+    return rows
+
+
+def write_report(path: Path, mode: str, rows: dict[str, str]) -> None:
+    """report.md with this run's rows, and the earlier rows of the figures not built now (``--only``), in figure order."""
+    merged = {**report_rows(path), **rows}
+    lines = [f"# figures ({mode})", "", *REPORT_HEADER, *(merged[name] for name in FIGURES if name in merged)]
+    collect.io._atomic(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (each experiment's QUICK overrides), for tests")
@@ -135,7 +137,7 @@ def main(argv=None) -> int:
     mode = "quick" if args.quick else "full"
     out = args.out or (ROOT / "figures" / ("quick" if args.quick else ""))
     data_root = args.data or (ROOT / "outputs" / "figures-data" / mode)
-    lines, failed = [f"# figures ({mode})", "", "| figure | jobs run now | run time (s) | finding |", "|---|---|---|---|"], []
+    rows, failed = {}, []
     for name in args.only or FIGURES:
         try:
             seconds, finding, ran = build(name, data_root, out, args.quick, args.fresh)
@@ -148,9 +150,9 @@ def main(argv=None) -> int:
             failed.append(name)
             continue
         print(f"{name}: {seconds:.0f} s ({ran} jobs run): {finding}", file=sys.stderr)
-        lines.append(f"| {name} | {ran} | {seconds:.0f} | {finding} |")
+        rows[name] = f"| {name} | {ran} | {seconds:.0f} | {finding} |"
     data_root.mkdir(parents=True, exist_ok=True)
-    (data_root / "report.md").write_text("\n".join(lines) + "\n")
+    write_report(data_root / "report.md", mode, rows)
     print(f"wrote the figures to {out} and run times and findings to {data_root / 'report.md'}", file=sys.stderr)
     if failed:
         print(f"error: no figure for {', '.join(failed)}", file=sys.stderr)

@@ -1,76 +1,42 @@
-"""Summarise a sweep: one row per setting with 95% intervals, and crisis level over time.
+"""Summarise a sweep (or a single run): one row per setting with 95% intervals, and crisis level over time.
 
     python scripts/report.py multirun/main/2026-11-25_17-00-00
+    python scripts/report.py outputs/2026-11-25/17-00-00-000000
 
-Reads each job's summary.parquet and results.nc (saved results only), prints
-a table, and writes table.md, table.csv, crisis_level.png and
-crisis_level.csv into SWEEP_DIR/report/. Jobs that are missing or incomplete
-are named, never dropped silently.
+Reads each complete job's summary.parquet and results.nc (saved results
+only); a job run with ``+grid.…`` gives one row per grid point. Prints the
+table (within 100 columns) and writes table.md (Markdown), table.csv,
+crisis_level.png and crisis_level.csv into SWEEP_DIR/report/, all at once
+(a failure leaves the previous report as it was). Jobs that are not complete
+(stale, failed, incomplete, missing) are named and left out, never mixed in:
+the exit status is then 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from experiments.common import OKABE_ITO, figure, save  # noqa: E402
-from model import io  # noqa: E402
+from model import io, tables  # noqa: E402
+from model.stats import mean_band  # noqa: E402
 from model.sweep import jobs as sweep_jobs  # noqa: E402
-from model.stats import bootstrap_mean, mean_band, proportion  # noqa: E402
-
-SWITCH_PREFIX = "institutions."
 
 
 def job_folders(sweep: Path) -> tuple[list[Path], list[str]]:
     """Complete job folders, and a line for each job that is not (model.sweep decides which is which)."""
     all_jobs = sweep_jobs(sweep)
-    complete = [job.folder for job in all_jobs if job.status == "complete"]
-    problems = [f"job {job.num} ({' '.join(job.overrides)}): {job.status}: {job.detail}" for job in all_jobs if job.status != "complete"]
+    complete = [job.folder for job in all_jobs if job.complete]
+    problems = [f"job {job.num} ({' '.join(job.overrides) or 'no overrides'}): {job.status}: {job.reason}" for job in all_jobs if not job.complete]
     return complete, problems
-
-
-def label(row: pd.Series, varying: list[str]) -> str:
-    parts = []
-    for key in varying:
-        value = row[key]
-        name = key.removeprefix(SWITCH_PREFIX).replace("track2", "Track-II")
-        if isinstance(value, (bool, np.bool_)):
-            value = "on" if value else "off"
-        parts.append(f"{name} {value}")
-    return ", ".join(parts) or "all jobs"
-
-
-def fmt(estimate, digits=2) -> str:
-    if not np.isfinite(estimate.value):
-        return "n/a"
-    return f"{estimate.value:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
-
-
-def table(frames: list[pd.DataFrame], sides: list[str]) -> pd.DataFrame:
-    config_cols = [c for c in frames[0].columns if "." in c]
-    varying = [c for c in config_cols if len({str(f[c].iloc[0]) for f in frames}) > 1]
-    rows = []
-    for frame in frames:
-        ceasefire = bootstrap_mean(frame["days_to_ceasefire"])
-        row = {
-            "setting": label(frame.iloc[0], varying),
-            "replicates": len(frame),
-            "P(peak rung >= 4)": fmt(proportion(frame["peak_rung"] >= 4)),
-            "mean peak rung": fmt(bootstrap_mean(frame["peak_rung"])),
-            "crisis days": fmt(bootstrap_mean(frame["crisis_days"]), digits=1),
-            "days to ceasefire": fmt(ceasefire, digits=1) + f" (n={ceasefire.n})",
-        }
-        for i, side in enumerate(sides):
-            row[f"hostility at end, {side}"] = fmt(bootstrap_mean(frame[f"hostility_end_{'AB'[i]}"]))
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def draw(datasets: list[xr.Dataset], labels: list[str], out: Path) -> None:
@@ -93,9 +59,29 @@ def draw(datasets: list[xr.Dataset], labels: list[str], out: Path) -> None:
     save(fig, pd.concat(rows), out, "crisis_level")
 
 
+def write_report(settings: list[tables.Setting], summary: pd.DataFrame, out: Path) -> None:
+    """Every report file into a fresh folder, then that folder in place of ``out``: all or nothing."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        summary.to_csv(staging / "table.csv", index=False)
+        (staging / "table.md").write_text(tables.markdown(summary))
+        draw([s.dataset for s in settings], list(summary["setting"]), staging)
+        staging.chmod(0o777 & ~io.umask())  # mkdtemp makes 0700: a shared folder's colleagues could not read it
+        old = out.with_name(f".{out.name}.old")
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sweep", type=Path, help="a Hydra multirun folder")
+    parser.add_argument("sweep", type=Path, help="a Hydra multirun folder, or a single run's folder")
     args = parser.parse_args(argv)
     if not args.sweep.is_dir():
         print(f"error: {args.sweep} is not a folder", file=sys.stderr)
@@ -106,31 +92,23 @@ def main(argv=None) -> int:
     if not folders:
         print(f"error: no complete job in {args.sweep}", file=sys.stderr)
         return 1
-    loaded = [io.load(f) for f in folders]
-    datasets, frames = [d for d, _ in loaded], [f for _, f in loaded]
-    sides = list(datasets[0]["side"].values)
-    summary = table(frames, sides)
-    out = args.sweep / "report"
-    out.mkdir(exist_ok=True)
-    shown = summary
-    preset, days = frames[0]["preset"].iloc[0], int(datasets[0].sizes["day"])
-    print(f"\n{preset}, {days} days; estimates with 95% intervals (Wilson for proportions, seeded bootstrap for means)\n")
-    print(shown.to_string(index=False))
-    shown.to_csv(out / "table.csv", index=False)
-    (out / "table.md").write_text(shown.to_markdown(index=False) if hasattr(shown, "to_markdown") and _has_tabulate() else shown.to_string(index=False))
-    draw(datasets, list(summary["setting"]), out)
-    print(f"\nresults: {args.sweep}/<job>/results.nc, summary.parquet")
-    print(f"table:   {out / 'table.csv'}\nfigure:  {out / 'crisis_level.png'} (data: crisis_level.csv)")
-    return 0
-
-
-def _has_tabulate() -> bool:
     try:
-        import tabulate  # noqa: F401, PLC0415
-
-        return True
-    except ImportError:
-        return False
+        loaded = [io.load(f) for f in folders]
+    except io.ResultError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    settings = [s for ds, frame in loaded for s in tables.split(ds, frame)]
+    summary = tables.settings_table(settings)
+    out = args.sweep / "report"
+    write_report(settings, summary, out)
+    print()
+    print(tables.console(summary, header=tables.header(loaded[0][1], loaded[0][0])))
+    print(f"results: {args.sweep}/<job>/results.nc, summary.parquet")
+    print(f"table:   {out / 'table.md'} (and table.csv)\nfigure:  {out / 'crisis_level.png'} (data: crisis_level.csv)")
+    if problems:
+        print(f"error: {len(problems)} job(s) not complete, left out of the report (named above)", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

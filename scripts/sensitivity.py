@@ -61,12 +61,12 @@ def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
     axes[0].invert_yaxis()
     axes[-1].legend(fontsize=7, loc="lower right")
     fig.suptitle("Sobol indices of the status quo (india_pakistan_2025), crossed with hotline x Track-II")
-    fig.tight_layout()
     fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
 def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen: int, path: Path) -> None:
+    # the style lays figures out with constrained layout: tight_layout() after a colorbar raises
     plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     sc = a.scatter(trajectory.coverage, trajectory.density, c=trajectory.res_dim, cmap="viridis", s=14)
@@ -89,7 +89,6 @@ def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen:
     b.set_yticks(range(len(box)), box.index)
     b.set_xlabel("position within the sampled range (0 = low end, 1 = high end)")
     b.set_title("box where P(rung >= 5) is high")
-    fig.tight_layout()
     fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 

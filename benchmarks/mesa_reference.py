@@ -68,17 +68,17 @@ def with_blamed(inputs: PublicInputs, days: int) -> PublicInputs:
 class Citizen(mesa.Agent):
     """One citizen: hostility toward the rival, a threshold, an outlet, neighbours."""
 
-    def __init__(self, model, side: int, hostility: float, baseline: float, openness: float, outlet: int):
+    def __init__(self, model, side: int, hostility: float, baseline: float, openness: float, outlet: int, reached: bool = False):
         super().__init__(model)
         self.side = side
         self.hostility = hostility
         self.baseline = baseline
         self.openness = openness
         self.outlet = outlet
-        self.reached = False
+        self.reached = reached  # a standing Track-II programme reaches some citizens before day 0
         self.neighbours: list[Citizen] = []
         self.next_hostility = hostility
-        self.next_reached = False
+        self.next_reached = reached
 
     def step(self):
         m, side = self.model, self.side
@@ -133,8 +133,8 @@ class ReferencePublic(mesa.Model):
         self.sides = []
         for s in (0, 1):
             citizens = [
-                Citizen(self, s, float(h), float(b), float(o), int(k))
-                for h, b, o, k in zip(pub.hostility[s], pub.baseline[s], pub.openness[s], pub.outlet[s])
+                Citizen(self, s, float(h), float(b), float(o), int(k), bool(r > 0.5))
+                for h, b, o, k, r in zip(pub.hostility[s], pub.baseline[s], pub.openness[s], pub.outlet[s], pub.reached[s])
             ]
             n = len(citizens)
             for i, citizen in enumerate(citizens):  # i +- d for each distance of the circulant network

@@ -62,8 +62,8 @@ def app_run(folder, overrides: list[str], job_num: int = 0):
 
 
 def app_job(folder, overrides: list[str]):
-    """The Hydra app's job itself (scripts/run.py's ``execute``), in this process."""
-    import run
+    """The Hydra app's job itself (``redphone.cli.execute``, which scripts/run.py runs), in this process."""
+    from redphone import cli as run
 
     hydra_files(folder, overrides)
     return run.execute(hydra_compose(overrides), folder, {"job_num": 0}, single=False)
@@ -396,7 +396,7 @@ def test_8_a_disk_that_fills_while_writing_leaves_no_partial_file(result, tmp_pa
 
 
 def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path, monkeypatch):
-    import run
+    from redphone import cli as run
 
     from model import batch, sweep
 

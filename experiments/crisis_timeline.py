@@ -12,7 +12,7 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, figure, fmt
-from model.stats import mean_band, proportion
+from model.lab.stats import mean_band, proportion
 
 QUICK = [*common.QUICK]
 SHORT = dict(status_quo="status quo", adhoc_hotline="ad hoc", automatic_hotline="automatic", full_framework="full")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import figure, fmt
-from model.stats import bootstrap_mean, proportion
+from model.lab.stats import bootstrap_mean, proportion
 
 QUICK = [*common.QUICK, "grid.track2.reach=[0.0,0.4]", "grid.media.slant=[0.6]"]
 REACH, SLANT, HOTLINE = "track2.reach", "media.slant", "institutions.hotline"

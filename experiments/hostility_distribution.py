@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import SIDE_COLOUR, figure, side_names
-from model.stats import bootstrap_mean, mean_band
+from model.lab.stats import bootstrap_mean, mean_band
 
 QUICK = [*common.QUICK]
 TRACK2 = "institutions.track2"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import OKABE_ITO, figure, fmt
-from model.stats import proportion
+from model.lab.stats import proportion
 
 QUICK = [*common.QUICK, "grid.dyad.strategic_culture=[0.0,1.0]"]
 CULTURE = "dyad.strategic_culture"

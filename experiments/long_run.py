@@ -14,8 +14,8 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, crisis_segments, figure, fmt
-from model import record
-from model.stats import bootstrap_mean, poisson_rate, proportion
+from model.lab import record
+from model.lab.stats import bootstrap_mean, poisson_rate, proportion
 
 QUICK = [*common.QUICK, "replicates=24", "batch.chunk=6"]  # 24 years in chunks of the shared shape
 RUNGS = range(2, 7)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments import common
 from experiments.common import SIDE_COLOUR, figure, side_names
-from model.stats import bootstrap_mean
+from model.lab.stats import bootstrap_mean
 
 QUICK = [*common.QUICK]
 RULES = "institutions.responsible_media"

@@ -36,7 +36,7 @@ from omegaconf import DictConfig
 
 from redphone import HOME
 from redphone.model.config import CONFIG_DIR, ConfigError, register, validate
-from redphone.model.overrides import check_command_line
+from redphone.model.lab.overrides import check_command_line
 
 register()
 
@@ -49,7 +49,7 @@ def _stop(out: Path | None, message: str, status: int) -> None:
     """One line on stderr, ``FAILED`` in the job folder (when it is this job's), exit ``status``: no traceback."""
     print(f"error: {message}", file=sys.stderr)
     if out is not None:
-        from redphone.model import sweep  # noqa: PLC0415
+        from redphone.model.lab import sweep  # noqa: PLC0415
 
         sweep.fail(out, message)
     sys.exit(status)
@@ -62,8 +62,8 @@ def execute(cfg, out: Path, job: dict, single: bool = True) -> tuple[Path, Path]
     ``sweep.Busy`` with a one-line message, and ``progress.Interrupted`` on
     Ctrl-C; any other error leaves ``FAILED``.
     """
-    from redphone.model import io, runtime, sweep  # noqa: PLC0415
-    from redphone.model.progress import Interrupted  # noqa: PLC0415
+    from redphone.model.lab import io, runtime, sweep  # noqa: PLC0415
+    from redphone.model.lab.progress import Interrupted  # noqa: PLC0415
 
     validate(cfg)
     held = sweep.lock(out)  # noqa: F841 (held until this process ends)
@@ -73,7 +73,7 @@ def execute(cfg, out: Path, job: dict, single: bool = True) -> tuple[Path, Path]
     sweep.start(out)
     try:
         runtime.configure(cfg)
-        from redphone.model import batch  # noqa: PLC0415 (JAX loads only once the config is known to be good)
+        from redphone.model.lab import batch  # noqa: PLC0415 (JAX loads only once the config is known to be good)
 
         io.check_space(out, batch.output_bytes(cfg))  # before the work: a full disk costs no computation
         daily, summary, points = batch.run(cfg)
@@ -90,7 +90,7 @@ def execute(cfg, out: Path, job: dict, single: bool = True) -> tuple[Path, Path]
         sweep.fail(out, error)
         raise
     if single:
-        from redphone.model import tables  # noqa: PLC0415
+        from redphone.model.lab import tables  # noqa: PLC0415
 
         print(tables.console(tables.settings_table(tables.split(dataset, frame)), header=tables.header(frame, dataset)))
     return written
@@ -100,8 +100,8 @@ def execute(cfg, out: Path, job: dict, single: bool = True) -> tuple[Path, Path]
 def main(cfg: DictConfig) -> None:
     for noisy in ("jax", "MESA"):  # Hydra logs at INFO: JAX backend probing, Mesa every step
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from redphone.model import io, sweep  # noqa: PLC0415
-    from redphone.model.progress import Interrupted  # noqa: PLC0415
+    from redphone.model.lab import io, sweep  # noqa: PLC0415
+    from redphone.model.lab.progress import Interrupted  # noqa: PLC0415
 
     out = Path(HydraConfig.get().runtime.output_dir)
     hydra_cfg = HydraConfig.get()

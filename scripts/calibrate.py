@@ -2,7 +2,7 @@
 
     python scripts/calibrate.py [--quick] [--write] [--draws N] [--seed S]
 
-Draws parameter vectors within the documented ranges (model.calibration.FIT),
+Draws parameter vectors within the documented ranges (model.lab.calibration.FIT),
 runs each as stacked settings of the seven hindcast presets (a simulated
 history: the first crisis of each, one year) and
 of decade-long long_run runs, keeps the closest by pattern distance, re-runs
@@ -36,16 +36,16 @@ import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model import calibration, record  # noqa: E402
-from model import progress  # noqa: E402
+from model.lab import calibration, record  # noqa: E402
+from model.lab import progress  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
-from model.stats import wilson  # noqa: E402
+from model.lab.stats import wilson  # noqa: E402
 
 PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
 
 
 def say(message: str) -> None:
-    """Progress on stderr (model.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
+    """Progress on stderr (model.lab.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
     progress.say(message if message.startswith("[") else f"[calibrate] {message}")
 
 

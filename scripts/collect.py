@@ -5,7 +5,7 @@
 SWEEP_DIR is a Hydra multirun folder (``multirun.yaml`` and one numbered
 folder per job), or a single run's folder. The jobs a sweep should hold are
 recomputed from ``multirun.yaml`` exactly as Hydra's basic sweeper expands
-them, and each job's status comes from ``model.sweep`` (complete, stale,
+them, and each job's status comes from ``model.lab.sweep`` (complete, stale,
 failed, incomplete, missing, unexpected): a job that never started is named
 as well as one that failed or was killed, and a job made with another config
 than its overrides compose to now is named stale and never mixed in. Writes ``collected.parquet`` (one row per job x grid point x
@@ -29,8 +29,8 @@ import xarray as xr  # noqa: E402
 import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
-from model import io  # noqa: E402
-from model.sweep import Job, expand, expected_jobs, jobs  # noqa: E402,F401 (figures.py uses collect.jobs and collect.expected_jobs)
+from model.lab import io  # noqa: E402
+from model.lab.sweep import Job, expand, expected_jobs, jobs  # noqa: E402,F401 (figures.py uses collect.jobs and collect.expected_jobs)
 
 COLLECTED_NC, COLLECTED_PARQUET = "collected.nc", "collected.parquet"
 

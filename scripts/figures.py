@@ -8,7 +8,7 @@ For each figure (experiments/<name>.py, configs/experiment/<name>.yaml) the
 Hydra app runs the experiment's sweep as a subprocess into
 outputs/figures-data/<full|quick>/<name>/ (a Hydra multirun folder). Complete
 jobs are reused; a job that is missing, failed, incomplete or stale (made
-with another config than its overrides compose to now: model.sweep) is
+with another config than its overrides compose to now: model.lab.sweep) is
 rerun alone into its own folder; other quick overrides rerun the experiment.
 Then scripts/collect.py gathers the jobs and the experiment's draw() makes the
 figure from the saved results only. Run times and one-line findings go to
@@ -37,7 +37,7 @@ from experiments import FIGURES  # noqa: E402
 from experiments.common import save  # noqa: E402
 
 JOB_LINE = re.compile(r"#(\d+) : ")
-PROGRESS_LINE = re.compile(r"\] (\d+)/(\d+) runs")  # model/progress.py: "[jax] 8/24 runs (33%), ..."
+PROGRESS_LINE = re.compile(r"\] (\d+)/(\d+) runs")  # model/lab/progress.py: "[jax] 8/24 runs (33%), ..."
 
 
 def _stream(command: list[str], log, bar, n_jobs: int, job: int = 0) -> int:
@@ -78,7 +78,7 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> tuple[li
                 _stream([*app, "-m", f"+experiment={name}", *overrides, f"hydra.sweep.dir={data}"], log, bar, n)
                 bar.n = n
             jobs, ran = collect.jobs(data), n
-        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing", "stale")]  # model.sweep.STATUSES
+        todo = [job for job in jobs if job.status in ("failed", "incomplete", "missing", "stale")]  # model.lab.sweep.STATUSES
         if todo:
             with tqdm(total=len(todo), desc=f"{name}: rerun", unit="job", mininterval=2) as bar:
                 for i, job in enumerate(todo):

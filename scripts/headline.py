@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 from model import engine  # noqa: E402
 from model.config import build, compose  # noqa: E402
 from model.params import stack  # noqa: E402
-from model.stats import wilson  # noqa: E402
+from model.lab.stats import wilson  # noqa: E402
 
 SETTINGS = {
     "status quo": {},

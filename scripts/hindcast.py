@@ -2,7 +2,7 @@
 
     python scripts/hindcast.py [--quick] [--replicates N] [--seed S] [--out DIR]
 
-Runs each hindcast preset (model.hindcast.HINDCASTS: kashmir_1990 ... pahalgam_2025)
+Runs each hindcast preset (model.lab.hindcast.HINDCASTS: kashmir_1990 ... pahalgam_2025)
 as one stacked setting of one compiled call, N replicates of 365 days, and
 draws for each crisis the simulated distributions of its peak rung, lag to the
 first kinetic action, kinetic-phase length, duration and whether a third party
@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.common import OKABE_ITO, figure, save  # noqa: E402
-from model import hindcast  # noqa: E402
+from model.lab import hindcast  # noqa: E402
 
 COLUMNS = ("peak", "lag", "kinetic", "duration", "mediated")
 TITLES = dict(peak="peak rung", lag="trigger to first\nkinetic action (days)", kinetic="kinetic phase (days)",

@@ -26,13 +26,13 @@ import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from experiments.common import OKABE_ITO, figure, save  # noqa: E402
-from model import io, tables  # noqa: E402
-from model.stats import mean_band  # noqa: E402
-from model.sweep import jobs as sweep_jobs  # noqa: E402
+from model.lab import io, tables  # noqa: E402
+from model.lab.stats import mean_band  # noqa: E402
+from model.lab.sweep import jobs as sweep_jobs  # noqa: E402
 
 
 def job_folders(sweep: Path) -> tuple[list[Path], list[str]]:
-    """Complete job folders, and a line for each job that is not (model.sweep decides which is which)."""
+    """Complete job folders, and a line for each job that is not (model.lab.sweep decides which is which)."""
     all_jobs = sweep_jobs(sweep)
     complete = [job.folder for job in all_jobs if job.complete]
     problems = [f"job {job.num} ({' '.join(job.overrides) or 'no overrides'}): {job.status}: {job.reason}" for job in all_jobs if not job.complete]

@@ -2,7 +2,7 @@
 
     python scripts/sensitivity.py [--quick] [--n N] [--replicates R]
 
-Sobol (SALib, Saltelli sampling, no second order) over model.sensitivity.FACTORS,
+Sobol (SALib, Saltelli sampling, no second order) over model.lab.sensitivity.FACTORS,
 crossed with hotline x Track-II; outputs P(peak rung >= 4), crisis days and
 post-crisis hostility. PRIM (EMA Workbench) on the same runs: where is
 P(peak rung >= 5) >= --prim-threshold? Writes into figures/: sobol.png,
@@ -27,13 +27,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model import progress, sensitivity  # noqa: E402
+from model.lab import progress, sensitivity  # noqa: E402
 
 LABELS = dict(p_rung4="P(peak rung >= 4)", crisis_days="crisis days", hostility_post="post-crisis hostility")
 
 
 def say(message: str) -> None:
-    """Progress on stderr (model.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
+    """Progress on stderr (model.lab.progress: a line rewritten in place on a terminal, throttled lines in logs)."""
     progress.say(message if message.startswith("[") else f"[sensitivity] {message}")
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model import calibration, record
+from model.lab import calibration, record
 
 
 def test_first_crises_are_read_from_the_kernels_summary():

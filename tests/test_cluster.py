@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model import io, sweep
+from model.lab import io, sweep
 from model.config import ConfigError, compose, errors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def _equal(a: dict, b: dict):
 
 
 def _run(overrides):
-    from model import batch
+    from model.lab import batch
 
     daily, summary, _ = batch.run(compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5, **overrides}), progress=lambda _: None)
     return daily, summary
@@ -52,7 +52,7 @@ def test_new_batch_and_jax_keys_are_checked_one_line_each():
 
 
 def test_memory_budget_splits_a_batch_into_chunks_with_identical_results():
-    from model import batch
+    from model.lab import batch
     from model.config import build
 
     cfg = compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5})
@@ -73,7 +73,7 @@ def test_a_budget_below_one_block_is_one_line_naming_the_key():
 
 SHARDED = """
 import sys, numpy as np, jax
-from model import batch
+from model.lab import batch
 from model.config import compose
 assert len(jax.devices()) == 4, jax.devices()
 cfg = compose("india_pakistan_2025", {**%r, **%r, "replicates": 5})
@@ -99,7 +99,7 @@ def test_replicates_sharded_across_four_devices_equal_the_single_device_run(tmp_
 
 KILLED_MID_WRITE = """
 import os, signal, sys
-from model import io
+from model.lab import io
 def half(tmp):
     with open(tmp, "wb") as f:
         f.write(b"\\x89HDF\\r\\n" + b"0" * 1000)

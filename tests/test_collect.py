@@ -16,7 +16,7 @@ SMALL = {"population.public": 120, "population.media": 4, "replicates": 3, "days
 
 def test_a_batched_grid_equals_its_settings_run_one_by_one():
     """grid: axes run in one compiled call; each grid point's results equal the same setting run alone."""
-    from model import batch, io
+    from model.lab import batch, io
     from model.config import compose
 
     grid = {"track2": {"reach": [0.0, 0.3]}, "media": {"slant": [0.4, 0.8]}}
@@ -92,7 +92,7 @@ def test_collect_turns_a_hydra_sweep_into_one_table_and_one_dataset(tmp_path):
     assert list(dataset["institutions.hotline"].values) == [False, True]
     assert len(table) == 2 * 2 * 2 and set(table["institutions.hotline"]) == {False, True}
     one = dataset.sel({"institutions.hotline": True, "dyad.strategic_culture": 0.9})
-    from model import io
+    from model.lab import io
 
     alone, _ = io.load(sweep / "1")
     np.testing.assert_array_equal(one["crisis_level"].values, alone["crisis_level"].sel({"dyad.strategic_culture": 0.9}).values)

@@ -53,7 +53,7 @@ def hydra_files(folder, overrides: list[str], job_num: int = 0) -> None:
 
 def app_run(folder, overrides: list[str], job_num: int = 0):
     """A run of ``scripts/run.py OVERRIDES hydra.run.dir=FOLDER`` in this process: Hydra's files, the run, its files."""
-    from model import batch, io
+    from model.lab import batch, io
 
     hydra_files(folder, overrides, job_num)
     cfg = hydra_compose(overrides)
@@ -93,7 +93,8 @@ def test_1_a_result_of_a_changed_preset_is_stale_and_never_collected_or_reported
     import collect
     import report
 
-    from model import config, sweep
+    from model import config
+    from model.lab import sweep
 
     folder = _copy(result, tmp_path / "run")
     assert [j.status for j in sweep.jobs(folder)] == ["complete"]
@@ -118,7 +119,7 @@ def test_1_a_sweep_rerun_with_another_config_and_interrupted_in_job_1_is_not_mix
     """The issue's steps: sweep into S; rerun it into S with a changed value, stopped in job 1; collect and report refuse to mix."""
     import collect
 
-    from model import sweep
+    from model.lab import sweep
 
     folder = tmp_path / "sweep"
     first = app(["-m", *TINY, "seed=1,2", f"hydra.sweep.dir={folder}"])
@@ -138,12 +139,12 @@ def test_1_a_sweep_rerun_with_another_config_and_interrupted_in_job_1_is_not_mix
 
 
 def test_one_definition_of_a_jobs_status():
-    """issue 15: collect, report and figures use model.sweep's statuses, not their own."""
+    """issue 15: collect, report and figures use model.lab.sweep's statuses, not their own."""
     import collect
     import figures
     import report
 
-    from model import sweep
+    from model.lab import sweep
 
     assert collect.Job is sweep.Job and collect.jobs is sweep.jobs and report.sweep_jobs is sweep.jobs
     assert figures.collect.jobs is sweep.jobs
@@ -156,7 +157,7 @@ def test_one_definition_of_a_jobs_status():
 
 
 def test_2_a_job_killed_between_its_two_renames_is_not_complete(result, tmp_path, monkeypatch):
-    from model import io, sweep
+    from model.lab import io, sweep
 
     folder = _copy(result, tmp_path / "run")
     seed1 = pd.read_parquet(folder / io.SUMMARY)
@@ -185,7 +186,7 @@ def test_2_a_job_killed_between_its_two_renames_is_not_complete(result, tmp_path
 
 
 def test_2_a_pair_from_two_complete_runs_never_passes(result, tmp_path):
-    from model import io
+    from model.lab import io
 
     one = _copy(result, tmp_path / "one")
     two = tmp_path / "two"
@@ -244,7 +245,7 @@ def test_13_report_reads_a_single_run_folder(result, tmp_path, capsys):
 
 def _table(n_settings: int, sides=("India", "Pakistan")):
     """A summary table as tables.settings_table makes it, with values as wide as real ones."""
-    from model import tables
+    from model.lab import tables
 
     frames = []
     for i in range(n_settings):
@@ -259,7 +260,7 @@ def _table(n_settings: int, sides=("India", "Pakistan")):
 
 @pytest.mark.parametrize("n_settings, sides", [(1, ("India", "Pakistan")), (4, ("India", "Pakistan")), (9, ("Democratic Republic A", "Islamic Republic B"))])
 def test_console_table_fits_100_columns_and_shows_every_value(n_settings, sides):
-    from model import tables
+    from model.lab import tables
 
     table = _table(n_settings, sides=sides)
     text = tables.console(table, header=f"india_pakistan_2025, 120 days\n{tables.NOTE}")
@@ -273,7 +274,7 @@ def test_console_table_fits_100_columns_and_shows_every_value(n_settings, sides)
 
 
 def test_markdown_table_is_markdown():
-    from model import tables
+    from model.lab import tables
 
     table = _table(3)
     lines = tables.markdown(table).splitlines()
@@ -341,7 +342,7 @@ def test_7_two_make_runs_started_in_the_same_second_get_their_own_folders(tmp_pa
 
 
 def test_7_a_second_run_in_a_folder_in_use_stops_with_one_line_and_touches_nothing(tmp_path):
-    from model import sweep
+    from model.lab import sweep
 
     folder = tmp_path / "run"
     held = sweep.lock(folder)
@@ -359,13 +360,13 @@ def test_7_a_second_run_in_a_folder_in_use_stops_with_one_line_and_touches_nothi
 
 
 def _small_dataset(result):
-    from model import io
+    from model.lab import io
 
     return io.load(result)
 
 
 def test_8_a_full_disk_gives_one_line_and_leaves_no_partial_file(result, tmp_path, monkeypatch):
-    from model import io
+    from model.lab import io
 
     ds, frame = _small_dataset(result)
     folder = tmp_path / "full"
@@ -379,7 +380,7 @@ def test_8_a_full_disk_gives_one_line_and_leaves_no_partial_file(result, tmp_pat
 
 
 def test_8_a_disk_that_fills_while_writing_leaves_no_partial_file(result, tmp_path, monkeypatch):
-    from model import io
+    from model.lab import io
 
     ds, frame = _small_dataset(result)
     folder = tmp_path / "fills"
@@ -398,7 +399,7 @@ def test_8_a_disk_that_fills_while_writing_leaves_no_partial_file(result, tmp_pa
 def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path, monkeypatch):
     from redphone import cli as run
 
-    from model import batch, sweep
+    from model.lab import batch, sweep
 
     def not_to_be_called(cfg):
         raise AssertionError("computed although the results could not be written")
@@ -406,7 +407,7 @@ def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path,
     monkeypatch.setattr(batch, "run", not_to_be_called)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**10, 2**10))
     folder = tmp_path / "run"
-    from model import io
+    from model.lab import io
 
     with pytest.raises(io.DiskFull):
         app_job(folder, TINY)
@@ -420,7 +421,7 @@ def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path,
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
 def test_9_result_files_respect_the_umask(result, tmp_path, umask, mode):
-    from model import io
+    from model.lab import io
 
     ds, frame = _small_dataset(result)
     old = os.umask(umask)
@@ -449,7 +450,7 @@ def test_9_result_files_respect_the_umask(result, tmp_path, umask, mode):
     ],
 )
 def test_10_problems_are_one_line_and_exit_2(tmp_path, args, start):
-    from model import sweep
+    from model.lab import sweep
 
     out = tmp_path / "out"
     done = app([*TINY[:1], *args, f"hydra.run.dir={out}"], cwd=tmp_path)
@@ -512,7 +513,7 @@ def test_12_a_loadable_result_missing_variables_is_not_complete_and_not_loaded(r
     import collect
     import report
 
-    from model import io
+    from model.lab import io
 
     folder = _copy(result, tmp_path / "run")
     ds, frame = io.load(folder)

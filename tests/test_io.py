@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model import batch, io
+from model.lab import batch, io
 from model.config import compose
 
 

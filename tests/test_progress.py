@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from model import progress
+from model.lab import progress
 
 ROOT = Path(__file__).resolve().parent.parent
 

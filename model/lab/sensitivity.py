@@ -6,7 +6,7 @@ clipped to the schema's range) is crossed with the institution switches
 ``SWITCHES`` (leader hotline x Track-II: the sweep the project exists for);
 every point x switch setting is one stacked setting of the
 ``india_pakistan_2025`` preset, run for ``replicates`` replicates in compiled
-calls of ``chunk`` settings (``model.batch.run_stacked``).
+calls of ``chunk`` settings (``model.lab.batch.run_stacked``).
 
 Outputs per setting: P(peak rung >= 4) and P(peak rung >= 5) over its
 replicates, mean crisis days (days in crisis), and mean post-crisis hostility
@@ -24,9 +24,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from ..config import FIELDS
+from ..params import Params
 from .calibration import setup
-from .config import FIELDS
-from .params import Params
 from .progress import quiet
 
 # 16 continuous parameters marked "assumption" or with a loosely known size

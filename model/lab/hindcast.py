@@ -7,7 +7,7 @@ of ``dyad.summary`` (the one definition of an episode), compared with the
 record row of the same crisis:
 
 ========================  =====================================  =============================
-statistic                 simulated (``dyad.summary``)             record (``model.record``)
+statistic                 simulated (``dyad.summary``)             record (``model.lab.record``)
 ========================  =====================================  =============================
 peak rung                 ``first_peak``                          ``peak_rung``
 lag to first kinetic      ``days_to_kinetic`` (NaN: none)         ``lag_kinetic`` (NaN: none)
@@ -28,9 +28,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import engine, record
-from .config import build, compose
-from .params import Params, stack
+from .. import engine
+from ..config import build, compose
+from ..params import Params, stack
+from . import record
 
 # preset -> record id (data/india_pakistan_crises.csv)
 HINDCASTS = dict(

@@ -35,8 +35,8 @@ import pandas as pd
 import xarray as xr
 from omegaconf import OmegaConf
 
-from .config import flat, grid_axes
-from .params import N_BINS
+from ..config import flat, grid_axes
+from ..params import N_BINS
 
 RESULTS, SUMMARY, MARKER = "results.nc", "summary.parquet", "COMPLETE"
 PACKAGES = ("jax", "jaxlib", "mesa", "numpy", "hydra-core", "xarray", "pandas", "pyarrow")
@@ -46,7 +46,7 @@ INSTITUTIONS = ("hotline", "backchannel", "cbm")
 
 
 def provenance(cfg) -> dict[str, str]:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -288,9 +288,9 @@ def schema() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """({daily output: its dims}, summary columns) this version writes, from the kernels' output shapes."""
     import jax  # noqa: PLC0415
 
-    from . import dyad  # noqa: PLC0415
-    from .config import build, compose  # noqa: PLC0415
-    from .engine import init  # noqa: PLC0415
+    from .. import dyad  # noqa: PLC0415
+    from ..config import build, compose  # noqa: PLC0415
+    from ..engine import init  # noqa: PLC0415
 
     params, dims = build(compose("india_pakistan_2025", {"population.public": 10, "population.media": 2, "population.neighbours": 2}))
     state = jax.eval_shape(lambda: init(jax.random.key(0), params, dims))

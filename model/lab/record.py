@@ -7,7 +7,7 @@ mediation (yes / informal / contested / no), the mediator, the channel used,
 the certainty of the coding and sources.
 
 ``patterns(crises)`` turns a set of crises into the numbers the model is
-calibrated and validated against (see ``model.calibration``):
+calibrated and validated against (see ``model.lab.calibration``):
 
 * ``peak_share``: share of crises peaking at rungs 2, 3, 4 and >= 5;
 * ``lag``: days from the trigger to the first kinetic action, crises with one;
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-PATH = Path(__file__).resolve().parent.parent / "data" / "india_pakistan_crises.csv"
+PATH = Path(__file__).resolve().parents[2] / "data" / "india_pakistan_crises.csv"
 THIRD_PARTY = ("yes", "informal", "contested")
 NUCLEAR_ERA_START = 1990  # both sides nuclear-capable (ICB: Kashmir III, 1990)
 PEAK_BINS = ("2", "3", "4", "5+")

@@ -1,6 +1,6 @@
 """Calibration of the status quo by patterns: approximate Bayesian computation over batched runs.
 
-The record since 1990 (``model.record``) gives six patterns. Five are fitted,
+The record since 1990 (``model.lab.record``) gives six patterns. Five are fitted,
 one (the length of the kinetic phase) is held out and only checked:
 
 ==================  =====================================  ==========================================
@@ -37,9 +37,9 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
+from ..config import build, compose
+from ..params import Params
 from . import record
-from .config import build, compose
-from .params import Params
 from .progress import quiet
 from .stats import bootstrap_mean, wilson
 
@@ -236,7 +236,7 @@ def evaluate(values_list: list[dict], scale: Scale, seed: int, progress=None) ->
     """Patterns and distance of each parameter vector: simulated histories and decade-long long_run runs.
 
     A simulated history is the first episode of each of the seven hindcast
-    presets (``model.hindcast``: one per crisis since 1990, with its own
+    presets (``model.lab.hindcast``: one per crisis since 1990, with its own
     trigger, era, channels and third parties), as the record is seven crises;
     ``scale.replicates`` histories per vector. Every (vector, preset) pair is
     one stacked setting of the same compiled calls.

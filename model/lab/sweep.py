@@ -3,7 +3,7 @@
 A Hydra multirun folder holds ``multirun.yaml`` (the sweep's overrides) and
 one folder per job (``hydra.sweep.subdir``, the job number by default), each
 with ``.hydra/`` and, once the job is done, ``results.nc``,
-``summary.parquet`` and ``COMPLETE`` (``model.io``). A single run's folder is
+``summary.parquet`` and ``COMPLETE`` (``model.lab.io``). A single run's folder is
 a sweep of one job. This module is the one definition of a job's status,
 used by the Hydra app, ``scripts/collect.py``, ``scripts/report.py`` and
 ``scripts/figures.py``:
@@ -169,7 +169,7 @@ class Composer:
             from hydra import compose, initialize_config_dir  # noqa: PLC0415
             from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
 
-            from .config import CONFIG_DIR, register  # noqa: PLC0415
+            from ..config import CONFIG_DIR, register  # noqa: PLC0415
 
             register()
             GlobalHydra.instance().clear()
@@ -177,7 +177,7 @@ class Composer:
                 with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
                     self._hashes[overrides] = io.config_hash(compose(config_name="config", overrides=list(overrides)))
             except Exception as error:  # a preset renamed, a key removed: the result cannot be what is asked now
-                from .config import one_line  # noqa: PLC0415
+                from ..config import one_line  # noqa: PLC0415
 
                 self._hashes[overrides] = f"does not compose: {one_line(error)}"
             finally:

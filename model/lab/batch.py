@@ -24,9 +24,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh
 
-from . import engine
-from .config import ConfigError, build, settings, validate
-from .params import stack
+from .. import engine
+from ..config import ConfigError, build, settings, validate
+from ..params import stack
 from .progress import Interrupted, Meter, say
 
 
@@ -152,7 +152,7 @@ def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, b
 
     Runs go in compiled calls of ``block`` runs per device (split across ``pool`` with ``shard_map``), and are
     fetched a chunk at a time (``chunk`` runs, 0: all, capped by ``memory_gb`` per device), with a progress
-    message as each call ends (``model.progress``: rewritten in place on a terminal, a line per chunk in logs). ``keep(daily, summary)``, a module-level function, picks what to bring back from each run (XLA
+    message as each call ends (``model.lab.progress``: rewritten in place on a terminal, a line per chunk in logs). ``keep(daily, summary)``, a module-level function, picks what to bring back from each run (XLA
     drops the rest); by default both. Returns that pytree with leading axes (setting, replicate). Ctrl-C stops
     between chunks with ``progress.Interrupted``.
     """
@@ -197,7 +197,7 @@ def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, b
 
 
 def _run_mesa(configs, n, days, seed, progress, started):
-    from .mesa_model import CrisisModel  # noqa: PLC0415
+    from ..mesa_model import CrisisModel  # noqa: PLC0415
 
     dailies, summaries = [], []
     meter = Meter(len(configs) * n, "runs", "mesa", started)

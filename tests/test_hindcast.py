@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import hindcast, record
+from model.lab import hindcast, record
 from model.config import build, compose
 
 ROOT = Path(__file__).resolve().parent.parent

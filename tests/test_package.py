@@ -72,7 +72,9 @@ def test_wheel_in_a_fresh_venv_runs_every_preset_and_experiment(tmp_path):
     )
     assert "PublicSector" in _run([python, "-c", check], user, env).stdout
 
-    _run([bin_dir / "redphone", "-m", "preset=" + ",".join(presets()), *TINY, f"hydra.sweep.dir={tmp_path / 'presets'}"], user, env)
+    # long enough for every preset's scripted attacks (twin_peaks_2001's second falls on day 152)
+    every_event = [*TINY, "days=160"]
+    _run([bin_dir / "redphone", "-m", "preset=" + ",".join(presets()), *every_event, f"hydra.sweep.dir={tmp_path / 'presets'}"], user, env)
     assert len(list((tmp_path / "presets").glob("*/summary.parquet"))) == len(presets())
 
     for path in sorted((ROOT / "configs" / "experiment").glob("*.yaml")):

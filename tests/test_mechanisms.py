@@ -32,6 +32,8 @@ SETTINGS = {
     "hotline": ("pahalgam_2025", {"institutions.hotline": True}),
     "backchannel": ("pahalgam_2025", {"institutions.backchannel": True}),
     "no_precedent": ("pahalgam_2025", {"political.precedent": [0.0, 0.0]}),
+    "no_precedent_gain": ("pahalgam_2025", {"political.precedent_gain": [0.0, 0.0]}),
+    "hotline_no_reassurance": ("pahalgam_2025", {"institutions.hotline": True, "operation.reassurance": 0.0}),
     "accepted": ("pahalgam_2025", ACCEPTED),
     "accepted_no_mediation": ("pahalgam_2025", {**ACCEPTED, "institutions.mediation": False}),
     "unwilling": ("pahalgam_2025", {**ACCEPTED, "mediation.p_willing": 0.0}),
@@ -126,6 +128,17 @@ def test_a_backchannel_rescinds_strike_orders_and_delays_strikes(runs):
 
 def test_precedent_makes_retaliation_more_likely(runs):
     assert more_often(kinetic(runs["base"][1]), kinetic(runs["no_precedent"][1])) < ALPHA
+
+
+def test_an_executed_strike_leaves_a_precedent(runs):
+    """Pakistan (precedent 0.6 in 2025) answering a strike raises its precedent; without a gain it stays."""
+    gained, fixed = runs["base"][1], runs["no_precedent_gain"][1]
+    assert np.allclose(fixed["precedent_end_B"], 0.6)
+    assert larger(gained["precedent_end_B"], fixed["precedent_end_B"]) < ALPHA
+
+
+def test_the_reassurance_a_rescinding_call_carries_prevents_strikes(runs):
+    assert more_often(kinetic(runs["hotline_no_reassurance"][1]), kinetic(runs["hotline"][1])) < ALPHA
 
 
 def test_mediation_shortens_crises(runs):

@@ -128,14 +128,20 @@ bench: $(STAMP)
 	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results
 
 # ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
-# `make calibrate`: ABC fit of the status quo to the record since 1990, figure and pattern table in figures/;
-# `make calibrate WRITE=1` also writes the fitted values into the presets. `make sensitivity`: Sobol indices
+# `make calibrate`: Bayesian calibration of the status quo (ABC-SMC, then neural posterior estimation) on datasets
+# shaped like the record since 1990: posteriors/status_quo.nc and every diagnostic in figures/ (docs/validation.md);
+# `make calibrate WRITE=1` also writes the posterior medians into the presets. `make sensitivity`: Sobol indices
 # and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
-.PHONY: calibrate sensitivity hindcast
+.PHONY: calibrate policy sensitivity hindcast
 WRITE ?=
 
 calibrate: $(STAMP)
-	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick --out figures/quick) $(if $(WRITE),--write)
+	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write)
+
+# `make policy`: every institution setting against the status quo on 1,000 posterior draws (common random numbers):
+# figures/policy_effects.{csv,md,png}. Needs posteriors/status_quo.nc (committed; make calibrate rewrites it).
+policy: $(STAMP)
+	@$(PY) scripts/policy.py $(if $(QUICK),--quick)
 
 # `make hindcast`: the seven crises since 1990 replayed from their presets, figure and percentile table in figures/
 hindcast: $(STAMP)

@@ -58,6 +58,14 @@ class JaxRuntime:
 
 
 @dataclass
+class PosteriorDraws:
+    """Parameters drawn from a posterior file (``make calibrate``; ``+posterior=status_quo``): one draw per replicate."""
+
+    file: str = ""  # an ArviZ posterior (posteriors/status_quo.nc); "": the preset's values, no parameter uncertainty
+    first: int = 0  # replicate r of every setting takes draw first + r (modulo the draws in the file)
+
+
+@dataclass
 class RunSettings:
     """What a run is, apart from the model's parameters."""
 
@@ -71,6 +79,7 @@ class RunSettings:
     events: list[ScriptedAttack] = field(default_factory=list)
     batch: Batch = field(default_factory=Batch)
     jax: JaxRuntime = field(default_factory=JaxRuntime)
+    posterior: PosteriorDraws = field(default_factory=PosteriorDraws)
     # in-job sweep axes: {"track2.reach": [0.0, 0.05, 0.1], ...}; every combination runs in one compiled call
     grid: dict[str, Any] = field(default_factory=dict)
 
@@ -244,6 +253,7 @@ def errors(cfg) -> list[str]:
     if len(cfg.sides) != 2 or len(set(cfg.sides)) != 2 or not all(str(name).strip() for name in cfg.sides):
         problems.append(f"sides = {list(cfg.sides)!r}: expected two different, non-empty names")
     problems += _cache_dir_problems(cfg)
+    problems += _posterior_problems(cfg)
     for name, cls in GROUPS.items():
         group = cfg[name]
         for f in dataclasses.fields(cls):
@@ -318,6 +328,22 @@ def settings(cfg) -> list[tuple[dict, DictConfig]]:
             OmegaConf.update(one, key, value, merge=True)
         out.append((point, one))
     return out
+
+
+def _posterior_problems(cfg) -> list[str]:
+    post = cfg.get("posterior")
+    if post is None or not post.file:
+        return []
+    from .lab.posterior import path_of  # noqa: PLC0415
+
+    problems = []
+    if not path_of(post.file).is_file():
+        problems.append(f"posterior.file = {post.file!r}: no such file (make calibrate writes posteriors/status_quo.nc)")
+    if not isinstance(post.first, int) or isinstance(post.first, bool) or post.first < 0:
+        problems.append(f"posterior.first = {post.first!r}: expected a whole number >= 0 (the first draw used)")
+    if cfg.engine != "jax":
+        problems.append(f"posterior.file = {post.file!r}: parameter draws need engine=jax (engine = {cfg.engine!r})")
+    return problems
 
 
 def validate(cfg) -> None:

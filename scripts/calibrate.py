@@ -1,24 +1,29 @@
-"""Calibrate the status quo to the India-Pakistan record by ABC over batched runs (make calibrate).
+"""Bayesian calibration of the status quo to the India-Pakistan record (make calibrate).
 
-    python scripts/calibrate.py [--quick] [--write] [--draws N] [--seed S]
+    python scripts/calibrate.py [--quick] [--write] [--seed S] [--out figures] [--posterior posteriors/status_quo.nc]
 
-Draws parameter vectors within the documented ranges (model.lab.calibration.FIT),
-runs each as stacked settings of the seven hindcast presets (a simulated
-history: the first crisis of each, one year) and
-of decade-long long_run runs, keeps the closest by pattern distance, re-runs
-the accepted ones with more replicates, and reports the best: each pattern,
-historical vs simulated with a 95% interval, the held-out pattern included.
-Writes figures/calibration.png, figures/calibration_patterns.csv and
-figures/calibration_draws.csv; with --write, the fitted values go into
-configs/preset/india_pakistan_2025.yaml with provenance (long_run and the
-hindcast presets extend it).
+Round 1 is ABC-SMC, round 2 neural posterior estimation on datasets shaped like
+the record: seven crises, one per hindcast preset, and a decade of long_run
+(model.lab.inference). Writes the posterior with its provenance
+(posteriors/status_quo.nc; QUICK: figures/quick/status_quo.nc) and every
+diagnostic as a figure and a table in --out:
+
+  calibration_coverage.png / .csv      simulation-based calibration over synthetic datasets
+  calibration_ppc.png / .csv           posterior predictive check of every statistic (+ the held-out kinetic phase)
+  calibration_loo.png / .csv           each crisis predicted by a posterior fitted without it
+  calibration_identifiability.png/.csv posterior vs prior per parameter, and pairs of the best-pinned ones
+  calibration_misspecification.csv     the record against everything the prior can produce
+  calibration_report.md                all of it as Markdown (docs/validation.md quotes it)
+
+With --write the posterior medians become the presets' values
+(configs/preset/india_pakistan_2025.yaml; long_run and the hindcast presets extend it).
 """
 
 from __future__ import annotations
 
 import argparse
-import pickle
 import datetime
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -36,12 +41,11 @@ import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model.lab import calibration, record  # noqa: E402
-from model.lab import progress  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
-from model.lab.stats import wilson  # noqa: E402
+from model.lab import calibration, inference, posterior, progress, record  # noqa: E402
 
 PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
+STYLE = ROOT / "experiments" / "redphone.mplstyle"
 
 
 def say(message: str) -> None:
@@ -59,21 +63,21 @@ PresetDumper.add_representer(dict, lambda d, data: d.represent_mapping(
     "tag:yaml.org,2002:map", data, flow_style="day" in data and "target" in data))
 
 
-def write_presets(values: dict, score: float, command: str) -> None:
-    """The fitted values into both presets, with a provenance comment; validated by composing and building."""
+def write_presets(values: dict, command: str, file: Path) -> None:
+    """The posterior medians into the presets, with a comment saying so; validated by composing and building."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for preset in PRESETS:
         path = CONFIG_DIR / "preset" / f"{preset}.yaml"
         text = path.read_text()
-        header = [line for line in text.splitlines() if line.startswith("#") and not line.startswith("# calibrated")]
-        header = [h for h in header if "make calibrate" not in h and "fit score" not in h]
+        header = [line for line in text.splitlines() if line.startswith("#") and not line.startswith("# calibrated")
+                  and not line.startswith("#   ")]
         cfg = OmegaConf.load(path)
         ratio = calibration.ratios(compose(preset))
         for key, v in calibration.preset_values(values, ratio).items():
             OmegaConf.update(cfg, key, v, merge=True)
         provenance = [
-            f"# calibrated: status-quo values fitted by ABC to the record since 1990 (docs/validation.md);",
-            f"#   command: {command}; date: {stamp}; fit score (pattern distance, 0 = perfect): {score:.3f}",
+            "# calibrated: the fitted values are the posterior medians of the Bayesian calibration (docs/validation.md):",
+            f"#   {command}; {stamp}; posterior {file.relative_to(ROOT) if file.is_relative_to(ROOT) else file}",
         ]
         body = yaml.dump(OmegaConf.to_container(cfg), Dumper=PresetDumper, sort_keys=False, width=120)
         path.write_text("\n".join(header[:1] + provenance + header[1:]) + "\n" + body)
@@ -81,125 +85,264 @@ def write_presets(values: dict, score: float, command: str) -> None:
         say(f"wrote {path.relative_to(ROOT)}")
 
 
-def markdown(rows: pd.DataFrame) -> str:
-    """The pattern table of docs/validation.md."""
-    lines = ["| pattern | historical | simulated (95% interval) | match | fitted |", "|---|---|---|---|---|"]
-    def fmt(v):
-        return f"{0.0 if abs(v) < 1e-9 else v:.3g}"
+def shown(stat: str, x):
+    """A statistic back in days or rates (the log ones), else as is."""
+    x = np.asarray(x, float)
+    return np.expm1(x) if stat in inference.LOG_STATS else x
 
-    for r in rows.itertuples():
-        lines.append(f"| {r.label} | {fmt(r.historical)} | {fmt(r.simulated)} ({fmt(r.low)} to {fmt(r.high)}) | {'yes' if r.match else '**no**'} | {'yes' if r.fitted else 'held out'} |")
+
+# --------------------------------------------------------------------------- tables
+
+
+def coverage_table(res: dict) -> pd.DataFrame:
+    n = res["budget"].sbc_draws
+    r = res["ranks"] / n
+    rows = []
+    for j, name in enumerate(inference.NAMES):
+        row = dict(parameter=name)
+        for lv in (0.5, 0.9):
+            row[f"coverage_{int(lv * 100)}"] = float(((r[:, j] >= (1 - lv) / 2) & (r[:, j] <= 1 - (1 - lv) / 2)).mean())
+        # uniformity of the ranks: Kolmogorov-Smirnov against U(0, 1)
+        from scipy.stats import kstest  # noqa: PLC0415
+
+        row["ks_p"] = float(kstest(r[:, j], "uniform").pvalue)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ppc_table(res: dict) -> pd.DataFrame:
+    obs, sims = res["observed"], res["ppc_x"]
+    rows = []
+    for j, s in enumerate(inference.STATS):
+        v = shown(s, sims[:, j])
+        h = float(shown(s, obs[j]))
+        lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
+        rows.append(dict(statistic=s, label=inference.STAT_LABELS[s], record=h, median=med, low=lo, high=hi,
+                         percentile=float(np.mean(v <= h + 1e-9)), inside=bool(lo - 1e-9 <= h <= hi + 1e-9), fitted=True))
+    # held out: the kinetic phase (median over each dataset's crises with one)
+    rec = inference.record_crises()
+    kin = res["ppc"]["kinetic"]
+    per = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else np.nan for row in kin])
+    per = per[np.isfinite(per)]
+    h = float(np.nanmedian(rec["kinetic"]))
+    lo, med, hi = np.quantile(per, [0.05, 0.5, 0.95]) if len(per) else (np.nan,) * 3
+    rows.append(dict(statistic="kinetic_days", label="kinetic phase, days (median), HELD OUT", record=h, median=med, low=lo, high=hi,
+                     percentile=float(np.mean(per <= h)) if len(per) else np.nan, inside=bool(lo <= h <= hi), fitted=False))
+    return pd.DataFrame(rows)
+
+
+def loo_table(res: dict) -> pd.DataFrame:
+    rec = inference.record_crises()
+    rows = []
+    for i, crisis in enumerate(inference.CRISES):
+        runs = res["loo"][crisis]
+        peak, lag = runs["peak"], runs["lag"]
+        h_peak, h_lag = int(rec["peak"][0, i]), float(rec["lag"][0, i])
+        lag_ok = lag[np.isfinite(lag)]
+        row = dict(crisis=crisis, record_peak=h_peak, p_peak_equal=float(np.mean(peak == h_peak)),
+                   peak_median=float(np.median(peak)), p_peak_below=float(np.mean(peak < h_peak)), p_peak_above=float(np.mean(peak > h_peak)),
+                   record_lag=h_lag, p_kinetic=float(np.mean(np.isfinite(lag))))
+        if len(lag_ok):
+            row.update(lag_median=float(np.median(lag_ok)), lag_low=float(np.quantile(lag_ok, 0.05)), lag_high=float(np.quantile(lag_ok, 0.95)))
+        else:
+            row.update(lag_median=np.nan, lag_low=np.nan, lag_high=np.nan)
+        row["lag_inside"] = bool(np.isfinite(h_lag) and len(lag_ok) and row["lag_low"] <= h_lag <= row["lag_high"]) if np.isfinite(h_lag) \
+            else bool(row["p_kinetic"] < 0.95)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def identifiability_table(res: dict) -> pd.DataFrame:
+    draws, box = res["draws"], res["box"]
+    q = np.quantile(draws, [0.05, 0.5, 0.95], axis=0)
+    rows = []
+    for j, f in enumerate(inference.PRIOR):
+        rows.append(dict(parameter=f.key, prior_low=f.lo, prior_high=f.hi, box_low=box.low[j], box_high=box.high[j],
+                         median=q[1, j], low=q[0, j], high=q[2, j], contraction=float(res["contraction"][j]),
+                         pinned=bool(res["contraction"][j] >= 0.5)))
+    return pd.DataFrame(rows)
+
+
+def misspec_table(res: dict) -> pd.DataFrame:
+    m = res["misspecification"]
+    rows = [dict(statistic=s, record=float(shown(s, res["observed"][j])), prior_predictive_percentile=m["percentile"][s],
+                 inside_range=m["inside"][s]) for j, s in enumerate(inference.STATS)]
+    rows.append(dict(statistic="all (Mahalanobis)", record=m["mahalanobis"], prior_predictive_percentile=m["mahalanobis_percentile"],
+                     inside_range=m["mahalanobis_percentile"] < 0.999))
+    return pd.DataFrame(rows)
+
+
+def md(df: pd.DataFrame, digits: int = 3) -> str:
+    def fmt(v):
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "**no**"
+        if isinstance(v, (float, np.floating)):
+            return "" if not np.isfinite(v) else f"{0.0 if abs(v) < 1e-12 else v:.{digits}g}"
+        return str(v)
+
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines) + "\n"
 
 
-def err(est, lo, hi):
-    """Error-bar half-widths, never negative (Wilson at 0 or 1, NaN-safe)."""
-    return [[max(est - lo, 0.0) if np.isfinite(lo) else 0.0], [max(hi - est, 0.0) if np.isfinite(hi) else 0.0]]
+# --------------------------------------------------------------------------- figures
 
 
-def figure(rows: pd.DataFrame, hist: dict, sim: dict, path: Path) -> None:
-    plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw=dict(width_ratios=[1.3, 1.3, 1]))
-    h_col, s_col = OKABE_ITO["black"], OKABE_ITO["blue"]
-    # peak rungs
-    ax = axes[0]
-    x = np.arange(len(record.PEAK_BINS))
-    n_h = hist["n"]
-    for j, _ in enumerate(record.PEAK_BINS):
-        est, lo, hi, _ = wilson(round(hist["peak_share"][j] * n_h), n_h)
-        ax.errorbar(x[j] - 0.12, est, err(est, lo, hi), fmt="o", color=h_col, capsize=3, label="record 1990-2025" if j == 0 else None)
-        r = rows.set_index("pattern").loc[f"peak_{record.PEAK_BINS[j]}"]
-        ax.errorbar(x[j] + 0.12, r.simulated, err(r.simulated, r.low, r.high), fmt="s", color=s_col, capsize=3, label="model (fitted)" if j == 0 else None)
-    ax.set_xticks(x, [f"rung {b}" for b in record.PEAK_BINS])
-    ax.set_ylabel("share of crises")
-    ax.set_title("peak rung")
-    ax.legend(fontsize=8)
-    # days: lag, kinetic (held out), duration
-    ax = axes[1]
-    names = [("lag", "lag to kinetic\n(mean)", hist["lag"]), ("kinetic", "kinetic phase\n(median, held out)", hist["kinetic"]), ("duration", "duration\n(median)", hist["duration"])]
-    for j, (key, label, values) in enumerate(names):
-        ax.scatter(np.full(len(values), j - 0.12), values, color=h_col, s=12, alpha=0.6)
-        central = np.mean(values) if key == "lag" else np.median(values)
-        ax.plot([j - 0.25, j + 0.01], [central] * 2, color=h_col, lw=2)
-        r = rows.set_index("pattern").loc[key]
-        ax.errorbar(j + 0.12, r.simulated, err(r.simulated, r.low, r.high), fmt="s", color=s_col, capsize=3)
-    ax.set_yscale("log")
-    ax.set_xticks(range(3), [label for _, label, _ in names])
-    ax.set_ylabel("days (dots: historical crises; bar: their mean/median)")
-    ax.set_title("timing")
-    # third party and frequency
-    ax = axes[2]
-    tp = rows.set_index("pattern").loc["third_party"]
-    est, lo, hi, _ = wilson(hist["third_party_n"], n_h)
-    ax.errorbar(-0.12, est, err(est, lo, hi), fmt="o", color=h_col, capsize=3)
-    ax.errorbar(0.12, tp.simulated, err(tp.simulated, tp.low, tp.high), fmt="s", color=s_col, capsize=3)
-    fr = rows.set_index("pattern").loc["frequency"]
-    lam = hist["n"]  # Poisson interval for the record's rate (exact, Garwood)
-    from scipy.stats import chi2  # noqa: PLC0415
-
-    lo_r, hi_r = chi2.ppf(0.025, 2 * lam) / 2, chi2.ppf(0.975, 2 * lam + 2) / 2
-    scale = 10.0 / hist["years"]
-    ax2 = ax.twinx()
-    ax2.errorbar(0.88, hist["per_decade"], err(hist["per_decade"], lo_r * scale, hi_r * scale), fmt="o", color=h_col, capsize=3)
-    ax2.errorbar(1.12, fr.simulated, err(fr.simulated, fr.low, fr.high), fmt="s", color=s_col, capsize=3)
-    ax.set_xticks([0, 1], ["third-party\ninvolvement (share)", "crises per decade\n(right axis)"])
-    ax.set_xlim(-0.5, 1.5)
-    ax.set_ylim(0, 1.05)
-    ax2.set_ylim(0, max(6, fr.high * 1.1))
-    ax.set_title("termination and frequency")
-    fig.suptitle("Status quo vs the India-Pakistan record since 1990 (95% intervals)")
+def fig_coverage(res, path):
+    n = res["budget"].sbc_draws
+    r = np.sort(res["ranks"] / n, axis=0)
+    m = len(r)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    grid = np.arange(1, m + 1) / m
+    band = 1.36 / np.sqrt(m)  # 95% Kolmogorov-Smirnov band of an ECDF of m uniform ranks
+    ax.fill_between([0, 1], [-band, -band], [band, band], color="0.85", label="95% band (uniform ranks)")
+    for j in range(r.shape[1]):
+        ax.plot(r[:, j], grid - r[:, j], lw=0.8, alpha=0.8)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("fractional rank of the true value among posterior draws")
+    ax.set_ylabel("ECDF - uniform")
+    ax.set_title(f"Simulation-based calibration: {m} synthetic datasets, {r.shape[1]} parameters")
+    ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
+def fig_ppc(res, table, path):
+    stats = list(inference.STATS) + ["kinetic_days"]
+    fig, axes = plt.subplots(2, 5, figsize=(15, 5.5))
+    kin = res["ppc"]["kinetic"]
+    held = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else np.nan for row in kin])
+    for ax, s in zip(axes.flat, stats):
+        row = table.set_index("statistic").loc[s]
+        v = held[np.isfinite(held)] if s == "kinetic_days" else shown(s, res["ppc_x"][:, inference.STATS.index(s)])
+        ax.hist(v, bins=20, color=OKABE_ITO["blue"], alpha=0.7)
+        ax.axvline(row.record, color=OKABE_ITO["vermillion"], lw=2, label="record")
+        ax.set_title(("HELD OUT: " if not row.fitted else "") + row.label, fontsize=8)
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Posterior predictive check: datasets simulated from posterior draws (bars) vs the record (line)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    plt.close(fig)
+
+
+def fig_loo(res, table, path):
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    rec = inference.record_crises()
+    for i, crisis in enumerate(inference.CRISES):
+        runs = res["loo"][crisis]
+        peaks = runs["peak"]
+        for rung in range(0, 7):
+            share = np.mean(peaks == rung)
+            if share > 0:
+                axes[0].scatter(i, rung, s=400 * share, color=OKABE_ITO["blue"], alpha=0.6)
+        axes[0].scatter(i, rec["peak"][0, i], marker="x", color=OKABE_ITO["vermillion"], s=60, zorder=3)
+        lag = runs["lag"][np.isfinite(runs["lag"])]
+        if len(lag):
+            axes[1].boxplot([lag], positions=[i], widths=0.5, showfliers=False)
+        if np.isfinite(rec["lag"][0, i]):
+            axes[1].scatter(i, rec["lag"][0, i], marker="x", color=OKABE_ITO["vermillion"], s=60, zorder=3)
+    for ax in axes:
+        ax.set_xticks(range(len(inference.CRISES)), [c.replace("_", " ") for c in inference.CRISES], rotation=30, fontsize=8)
+    axes[0].set_ylabel("peak rung (dot area: predicted share; x: record)")
+    axes[1].set_ylabel("days to first kinetic action (box: predicted; x: record)")
+    axes[1].set_yscale("log")
+    fig.suptitle("Leave one crisis out: each crisis predicted by a posterior fitted to the other six")
+    fig.tight_layout()
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    plt.close(fig)
+
+
+def fig_identifiability(res, table, path, pairs: int = 6):
+    draws, prior = res["draws"], inference.PRIOR
+    order = np.argsort(-res["contraction"])[:pairs]
+    fig = plt.figure(figsize=(16, 8))
+    ax = fig.add_axes([0.05, 0.12, 0.42, 0.8])
+    y = np.arange(len(prior))
+    ax.barh(y, res["contraction"], color=OKABE_ITO["blue"])
+    ax.axvline(0.5, color="0.5", ls="--", lw=0.8)
+    ax.set_yticks(y, [f.key for f in prior], fontsize=7)
+    ax.set_xlabel("contraction: 1 - posterior var / prior var")
+    ax.set_xlim(min(-0.1, float(res["contraction"].min())), 1)
+    ax.set_title("What the record pins down")
+    for a, i in enumerate(order):
+        for b, j in enumerate(order):
+            if b >= a:
+                continue
+            sub = fig.add_axes([0.52 + b * 0.08, 0.82 - a * 0.13, 0.075, 0.11])
+            sub.scatter(draws[:, j], draws[:, i], s=1, alpha=0.3, color=OKABE_ITO["blue"])
+            sub.set_xlim(prior[j].lo, prior[j].hi)
+            sub.set_ylim(prior[i].lo, prior[i].hi)
+            sub.tick_params(labelsize=5)
+            if b == 0:
+                sub.set_ylabel(prior[i].key.split(".")[1], fontsize=6)
+            if a == len(order) - 1:
+                sub.set_xlabel(prior[j].key.split(".")[1], fontsize=6)
+    fig.suptitle("Identifiability: contraction per parameter (left) and pairs of the best-pinned (right, axes: prior ranges)")
+    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- main
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few draws, small runs (CI)")
-    parser.add_argument("--write", action="store_true", help="write the fitted values into the presets")
-    parser.add_argument("--draws", type=int, default=None)
-    parser.add_argument("--accept", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="small budgets and runs (CI): minutes, not an hour")
+    parser.add_argument("--write", action="store_true", help="write the posterior medians into the presets")
     parser.add_argument("--seed", type=int, default=20250422)
-    parser.add_argument("--out", type=Path, default=ROOT / "figures")
+    parser.add_argument("--npe", type=int, default=None, help="round-2 datasets (default 10000; quick 640)")
+    parser.add_argument("--out", type=Path, default=None, help="figures and tables (default figures/, quick figures/quick/)")
+    parser.add_argument("--posterior", type=Path, default=None,
+                        help="the posterior file (default posteriors/status_quo.nc; quick: <out>/status_quo.nc)")
     args = parser.parse_args(argv)
+    out = args.out or (ROOT / "figures" / ("quick" if args.quick else ""))
+    post_path = args.posterior or (out / "status_quo.nc" if args.quick else posterior.DIR / "status_quo.nc")
+    budget = inference.Budget.quick() if args.quick else inference.Budget()
+    if args.npe:
+        budget.npe = args.npe
     started = time.perf_counter()
-    if args.quick:
-        draws, accept = args.draws or 8, args.accept or 2
-        scale = calibration.Scale(population=100, media=4, replicates=8, long_population=50, long_replicates=2, long_days=730, chunk=8)
-        final = calibration.Scale(population=100, media=4, replicates=16, long_population=50, long_replicates=2, long_days=730, chunk=2)
-    else:
-        draws, accept = args.draws or 768, args.accept or 16
-        scale = calibration.Scale()
-        final = calibration.Scale(replicates=100, long_replicates=12, chunk=accept)
-    say(f"ABC: {draws} draws of {len(calibration.FIT)} parameters, accept {accept}, seed {args.seed}")
-    fit = calibration.abc(draws, accept, scale, args.seed, say)
-    say(f"tolerance {fit['tolerance']:.3f} after {fit['seconds']:.0f} s; refining the accepted with {final.replicates} + {final.long_replicates} replicates")
-    refined = calibration.refine(fit["accepted"], final, args.seed + 1, say)
-    best = refined[0]
-    hist = record.patterns(record.nuclear_era(record.load()))
-    args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "calibration.pkl", "wb") as f:
-        pickle.dump(dict(fit=fit, refined=refined), f)
-    rows = pd.DataFrame(calibration.report_rows(best["sim"], best["freq"], hist))
-    args.out.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(args.out / "calibration_patterns.csv", index=False)
-    (args.out / "calibration_table.md").write_text(markdown(rows))
-    draws_df = pd.DataFrame([{**r["values"], **{f"d_{k}": v for k, v in r["terms"].items()}, "distance": r["distance"]} for r in fit["all"]])
-    draws_df["accepted"] = draws_df["distance"] <= fit["tolerance"]
-    draws_df.to_csv(args.out / "calibration_draws.csv", index=False)
-    figure(rows, hist, best["sim"], args.out / "calibration.png")
-    print(f"fit score {best['distance']:.3f}  terms " + ", ".join(f"{k} {v:.3f}" for k, v in best["terms"].items()))
-    print("fitted values:")
-    for key, v in best["values"].items():
-        acc = draws_df.loc[draws_df.accepted, key]
-        print(f"  {key:28s} {v:8.4f}   accepted draws: {acc.min():.3f} .. {acc.max():.3f}")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(rows.round(3).to_string(index=False))
-    print(f"kinetic-phase held out: historical median {np.median(hist['kinetic']):.1f} days")
+    say(f"{len(inference.NAMES)} parameters, {len(inference.STATS)} statistics; budget: {budget}")
+    res = inference.calibrate(budget, args.seed, say)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "calibration.pkl", "wb") as f:  # everything, before any table or figure (scripts/calibrate.py --replot)
+        pickle.dump({k: v for k, v in res.items() if k != "posterior"}, f)
+    plt.style.use(STYLE)
+    tables = dict(coverage=coverage_table(res), ppc=ppc_table(res), loo=loo_table(res),
+                  identifiability=identifiability_table(res), misspecification=misspec_table(res))
+    for name, df in tables.items():
+        df.to_csv(out / f"calibration_{name}.csv", index=False)
+    fig_coverage(res, out / "calibration_coverage.png")
+    fig_ppc(res, tables["ppc"], out / "calibration_ppc.png")
+    fig_loo(res, tables["loo"], out / "calibration_loo.png")
+    fig_identifiability(res, tables["identifiability"], out / "calibration_identifiability.png")
+    seconds = time.perf_counter() - started
+    b = res["budget"]
+    budget_attrs = dict(pilot=b.pilot, particles=b.particles, rounds=b.rounds, abc_datasets=res["abc"]["simulations"], npe_datasets=b.npe,
+                        sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
+                        population=b.scale.population, media=b.scale.media, long_population=b.scale.long_population,
+                        long_days=b.scale.long_days, crisis_days=inference.DAYS)
+    rng = np.random.default_rng(args.seed)
+    posterior.write(post_path, inference.NAMES, res["draws"], inference.PRIOR_BOX.draw(len(res["draws"]), rng), inference.STATS,
+                    res["observed"], res["ppc_x"], posterior.provenance(args.seed, budget_attrs, seconds, record.PATH))
+    say(f"wrote {post_path}")
+    cov = tables["coverage"]
+    report = [
+        f"Budget: {res['simulations']} simulated datasets ({res['abc']['simulations']} in ABC-SMC, {b.npe} for NPE, "
+        f"{b.sbc} for coverage, {b.ppc} predictive) and {b.loo * len(inference.CRISES)} leave-one-out runs; {seconds / 60:.1f} minutes.",
+        f"Mean coverage of central 90% intervals over {b.sbc} synthetic datasets: {cov['coverage_90'].mean():.2f} "
+        f"(50%: {cov['coverage_50'].mean():.2f}).", "",
+        "### Coverage (simulation-based calibration)", "", md(cov),
+        "### Posterior predictive check", "", md(tables["ppc"]),
+        "### Leave one crisis out", "", md(tables["loo"]),
+        "### Misspecification: the record against the prior predictive", "", md(tables["misspecification"]),
+        "### Identifiability", "", md(tables["identifiability"]),
+    ]
+    (out / "calibration_report.md").write_text("\n".join(report))
     if args.write:
-        command = "make calibrate" + (" QUICK=1" if args.quick else "")
-        write_presets(best["values"], best["distance"], command)
-    say(f"done in {time.perf_counter() - started:.0f} s; figures in {args.out}")
+        write_presets(inference.median_values(res["draws"]), "make calibrate" + (" QUICK=1" if args.quick else ""), post_path)
+    print("\n".join(report))
+    say(f"done in {seconds:.0f} s; figures and tables in {out}")
     return 0
 
 

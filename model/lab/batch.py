@@ -26,7 +26,7 @@ from jax.sharding import Mesh
 
 from .. import engine
 from ..config import ConfigError, build, settings, validate
-from ..params import stack
+from ..params import Params, stack
 from .progress import Interrupted, Meter, say
 
 
@@ -132,10 +132,24 @@ def _run_jax(cfg, built, n, days, seed, progress, started):
     total = len(built) * n
     per_run = replicate_bytes(built[0][0], built[0][1], days)
     check_memory(cfg, per_run, min(chunk_size(cfg, total, per_run, len(pool)), total), pool)
-    return run_stacked(
-        [p for p, _ in built], built[0][1], days, n, seed, block=int(cfg.batch.block), chunk=int(cfg.batch.chunk),
-        memory_gb=float(cfg.batch.memory_gb), pool=pool, progress=progress, started=started,
-    )
+    options = dict(block=int(cfg.batch.block), chunk=int(cfg.batch.chunk), memory_gb=float(cfg.batch.memory_gb), pool=pool,
+                   progress=progress, started=started)
+    if cfg.posterior.file:
+        return _run_posterior(cfg, built, n, days, seed, options)
+    return run_stacked([p for p, _ in built], built[0][1], days, n, seed, **options)
+
+
+def _run_posterior(cfg, built, n, days, seed, options):
+    """Parameter uncertainty as a batch axis: replicate r of every setting takes posterior draw ``first + r``
+    (the fitted keys; the rest stay the setting's), and the same random numbers in every setting."""
+    from . import calibration, inference, posterior  # noqa: PLC0415
+
+    k = len(built)
+    draws = posterior.draws(cfg.posterior.file, inference.NAMES)
+    theta = draws[(int(cfg.posterior.first) + np.arange(n)) % len(draws)]
+    runs = inference.with_theta(stack([p for p, _ in built]), theta, calibration.ratios(cfg))  # draw-major
+    out = run_stacked(runs, built[0][1], days, 1, seed, replicate_from=np.repeat(np.arange(n), k), **options)
+    return jax.tree.map(lambda x: np.swapaxes(x.reshape((n, k) + x.shape[2:]), 0, 1), out)
 
 
 def _wait(call):
@@ -145,8 +159,27 @@ def _wait(call):
         time.sleep(0.05)
 
 
+_EXECUTABLES: dict = {}  # compiled blocks, held here: a long session (calibration: thousands of other jits in between) never compiles one twice
+
+
+def _executable(args, dims, days: int, mesh, keep):
+    """The compiled call for a block of these shapes (``engine.run_runs``, or ``run_sharded`` across ``mesh``)."""
+    leaves = jax.tree.leaves(args)
+    key = (dims, days, mesh, keep, jax.tree.structure(args), tuple((np.shape(x), np.result_type(x)) for x in leaves))
+    if key not in _EXECUTABLES:
+        if len(_EXECUTABLES) >= 32:
+            _EXECUTABLES.pop(next(iter(_EXECUTABLES)))
+        seed, settings, replicates, params = args
+        if mesh is not None:
+            lowered = engine.run_sharded.lower(seed, settings, replicates, params, dims, days, mesh, keep)
+        else:
+            lowered = engine.run_runs.lower(seed, settings, replicates, params, dims, days, keep)
+        _EXECUTABLES[key] = lowered.compile()
+    return _EXECUTABLES[key]
+
+
 def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, block: int = 1, chunk: int = 0,
-                memory_gb: float = 0.0, pool=None, label: str = "jax", progress=say, started=None):
+                memory_gb: float = 0.0, pool=None, label: str = "jax", progress=say, started=None, replicate_from=None):
     """Every run (one replicate of one setting) of ``n`` replicates of each setting in ``params_list``: the one
     chunked batched-run loop, which the Hydra app, calibration and sensitivity analysis all use.
 
@@ -155,19 +188,35 @@ def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, b
     message as each call ends (``model.lab.progress``: rewritten in place on a terminal, a line per chunk in logs). ``keep(daily, summary)``, a module-level function, picks what to bring back from each run (XLA
     drops the rest); by default both. Returns that pytree with leading axes (setting, replicate). Ctrl-C stops
     between chunks with ``progress.Interrupted``.
+
+    ``params_list`` is a list of Params or one Params already stacked along a leading settings axis (the
+    inference's thousands of parameter draws). A run's random numbers come from ``seed`` and its replicate
+    index: replicate r of setting i is index ``replicate_from[i] + r`` (``replicate_from``: an int array per setting, by default
+    0 for all, so that every setting sees the same replicates: common random numbers).
     """
-    stacked = stack(list(params_list))
-    n_settings = len(params_list)
+    if isinstance(params_list, Params):
+        stacked = params_list
+        n_settings = int(jax.tree.leaves(stacked)[0].shape[0])
+        one = jax.tree.map(lambda leaf: leaf[0], stacked)
+    else:
+        stacked = stack(list(params_list))
+        n_settings = len(params_list)
+        one = params_list[0]
+    replicate_from = np.zeros(n_settings, np.int64) if replicate_from is None else np.asarray(replicate_from, np.int64)
+    if replicate_from.shape != (n_settings,) or replicate_from.min(initial=0) < 0 or replicate_from.max(initial=0) + n > engine.MAX_SEED:
+        raise ValueError(f"replicate_from: expected {n_settings} replicate offsets in [0, {engine.MAX_SEED - n}]")
     pool = pool or jax.devices()[:1]
     step = block * len(pool)  # runs per call: every call has the same shape, so runs the same code
     total = n_settings * n
-    per_run = replicate_bytes(params_list[0], dims, days, keep)
+    per_run = replicate_bytes(one, dims, days, keep)
     chunk = _chunk(block, chunk, memory_gb, total, per_run, len(pool))
     mesh = Mesh(np.asarray(pool), ("runs",)) if len(pool) > 1 else None
     # run i: setting i // n, replicate i % n; padding runs (past the last) repeat the last setting and are dropped
     padded = -(-total // step) * step
     settings_of = np.minimum(np.arange(padded) // n, n_settings - 1).astype(np.int32)
-    replicates_of = (np.arange(padded) % n).astype(np.int32)
+    replicates_of = (np.arange(padded) % n + replicate_from[settings_of]).astype(np.int32)
+    host = jax.device_get(stacked)
+    local = np.arange(step, dtype=np.int32)
     meter = Meter(total, "runs", label, started)
     where = f", {n_settings} setting(s) x {n} replicates x {days} days on {len(pool)} {pool[0].platform} device(s)"
     parts, done = [], 0
@@ -178,10 +227,10 @@ def run_stacked(params_list, dims, days: int, n: int, seed: int, *, keep=None, b
             calls = []
             for start in range(first, first + size, step):  # dispatched without waiting for the one before
                 runs = slice(start, start + step)
-                if mesh is not None:
-                    calls.append(engine.run_sharded(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, mesh, keep))
-                else:
-                    calls.append(engine.run_runs(seed, settings_of[runs], replicates_of[runs], stacked, dims, days, keep))
+                # each call gets its own runs' settings: the same shapes whatever the number of settings, so one compile
+                block_params = jax.tree.map(lambda leaf, idx=settings_of[runs]: leaf[idx], host)
+                args = (np.int32(seed), local, replicates_of[runs], block_params)
+                calls.append(_executable(args, dims, days, mesh, keep)(*args))
             for call in calls:  # in order: a line as each compiled call ends, while the later ones run
                 _wait(call)
                 done = min(done + step, first + size)

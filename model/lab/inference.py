@@ -1,0 +1,452 @@
+"""Bayesian calibration of the status quo: a posterior over ``calibration.FIT`` from datasets shaped like the record.
+
+The record since 1990 is seven crises, one per hindcast preset
+(``model.lab.hindcast``). One simulated *dataset* is made the same way: the
+first episode of each of the seven presets, each with its own trigger, era and
+channels, plus one decade of the ``long_run`` preset for the crisis frequency.
+Its statistics (``STATS``) are computed by ``statistics`` from the per-crisis
+values, the same function that computes them from the record
+(``observed``): so the data and the simulations are reduced identically.
+
+Inference runs in two rounds, both with sbijax (JAX-native; it takes a whole
+batch of parameters per simulator call, so one round is a few compiled calls,
+never a Python call per particle):
+
+1. **ABC-SMC** (Beaumont et al. 2009, ``sbijax.smcabc``) on a Euclidean
+   distance between statistics scaled by their median absolute deviation
+   under the prior predictive (distance scaling), the tolerance shrinking
+   from the largest pilot distance. It discards the implausible region: the
+   box holding the accepted particles, widened by ``MARGIN`` of each prior
+   range and clipped to the prior, is the truncated prior of round 2.
+2. **Neural posterior estimation** (Papamakarios & Murray 2016; a masked
+   autoregressive flow, ``sbijax.npe``) trained on at least 10^4 datasets
+   drawn from the truncated prior. The flow models the posterior of the
+   logit-transformed parameters, so its draws stay inside the box. A prior
+   truncated to a region that holds the posterior leaves the posterior
+   unchanged (Deistler et al. 2022, truncated sequential NPE); the ABC
+   particles are the evidence that the box holds it.
+
+Everything else (coverage, predictive checks, leave-one-crisis-out) reuses the
+trained flow: it is amortised, so a posterior for any dataset is one call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..config import compose
+from ..params import Params, stack
+from . import calibration, hindcast, record
+from .progress import quiet
+
+PRIOR = calibration.FIT  # the fitted parameters, with the literature's ranges (docs/parameters.md, "Priors")
+NAMES = tuple(f.key for f in PRIOR)
+LOW = np.array([f.lo for f in PRIOR], np.float64)
+HIGH = np.array([f.hi for f in PRIOR], np.float64)
+CRISES = tuple(hindcast.HINDCASTS)  # the seven hindcast presets, in record order
+DAYS = calibration.FIT_DAYS  # a year per crisis: long crises are seen to end
+STATS = (
+    "crisis",  # share of the triggers that became a crisis (level >= 2)
+    "peak_3", "peak_4", "peak_5",  # share of the crises (of all triggers) peaking at rung 3, 4, >= 5
+    "kinetic",  # share with a kinetic action (rung >= 3)
+    "lag",  # log(1 + mean days from trigger to the first kinetic action), over those with one
+    "duration",  # log(1 + median days from trigger to the last day at level >= 2)
+    "third_party",  # share with a third party involved
+    "frequency",  # log(1 + crises per decade), long_run
+)
+STAT_LABELS = dict(
+    crisis="share of triggers that became crises", peak_3="share peaking at rung 3", peak_4="share peaking at rung 4",
+    peak_5="share peaking at rung 5 or more", kinetic="share with a kinetic action",
+    lag="days to the first kinetic action (mean)", duration="crisis duration, days (median)",
+    third_party="share with third-party involvement", frequency="crises per decade (long_run)",
+)
+LOG_STATS = ("lag", "duration", "frequency")  # log(1 + days or rate): shown back in days and rates
+MARGIN = 0.1  # the round-2 box: ABC particles' range widened by this share of the prior range
+
+
+# --------------------------------------------------------------------------- statistics, one function for record and model
+
+
+def statistics(peak, lag, duration, mediated, per_decade, mask=None) -> np.ndarray:
+    """The statistics of datasets: per-crisis arrays (dataset, crisis) and a rate per dataset -> (dataset, STATS).
+
+    ``lag`` is NaN where a crisis had no kinetic action; ``mask`` (crisis,) leaves crises out (leave-one-out).
+    """
+    peak = np.asarray(peak, float)
+    keep = np.ones(peak.shape[1], bool) if mask is None else np.asarray(mask, bool)
+    peak, lag, duration, mediated = (np.asarray(a, float)[:, keep] for a in (peak, lag, duration, mediated))
+    crisis = peak >= 2
+    has_lag = np.isfinite(lag) & crisis
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_lag = np.where(has_lag.any(1), np.nansum(np.where(has_lag, lag, 0.0), 1) / has_lag.sum(1), DAYS)
+    dur = np.where(crisis & np.isfinite(duration), duration, np.nan)
+    med = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else 0.0 for row in dur])
+    return np.stack([
+        crisis.mean(1), (crisis & (peak == 3)).mean(1), (crisis & (peak == 4)).mean(1), (crisis & (peak >= 5)).mean(1),
+        has_lag.mean(1), np.log1p(mean_lag), np.log1p(med), (crisis & (np.asarray(mediated) > 0.5)).mean(1),
+        np.log1p(np.asarray(per_decade, float)),
+    ], axis=1)
+
+
+def record_crises() -> dict:
+    """The seven crises of the record as arrays (1, crisis), in ``CRISES`` order, and its crises per decade."""
+    df = record.nuclear_era(record.load()).set_index("id")
+    rows = df.loc[[hindcast.HINDCASTS[c] for c in CRISES]]
+    return dict(
+        peak=rows["peak_rung"].to_numpy(float)[None], lag=rows["lag_kinetic"].to_numpy(float)[None],
+        kinetic=rows["kinetic_days"].to_numpy(float)[None], duration=rows["duration"].to_numpy(float)[None],
+        mediated=rows["third_party"].to_numpy(float)[None],
+        per_decade=np.array([record.patterns(record.nuclear_era(record.load()))["per_decade"]]),
+    )
+
+
+def observed(mask=None) -> np.ndarray:
+    """The record's statistics (STATS,), by ``statistics``: the same reduction as the simulations'."""
+    r = record_crises()
+    return statistics(r["peak"], r["lag"], r["duration"], r["mediated"], r["per_decade"], mask)[0]
+
+
+# --------------------------------------------------------------------------- parameters as a batch axis
+
+
+def with_theta(base: Params, theta: np.ndarray, ratio: dict, keys=NAMES) -> Params:
+    """Settings (k stacked) x parameter vectors (n, len(keys)) -> n * k stacked settings, vector-major.
+
+    Per-side parameters take the vector's value on side A; side B keeps the preset's ratio B/A
+    (``calibration.ratios``; influence capped at 1). A discrete parameter takes its nearest level.
+    """
+    theta = np.asarray(theta, np.float64)
+    n = theta.shape[0]
+    k = int(jax.tree.leaves(base)[0].shape[0])
+    out = jax.tree.map(lambda leaf: np.broadcast_to(np.asarray(leaf)[None], (n,) + leaf.shape).reshape((n * k,) + leaf.shape[1:]), base)
+    levels = {f.key: np.asarray(f.levels) for f in PRIOR if f.levels}
+    for j, key in enumerate(keys):
+        group, name = key.split(".")
+        v = np.repeat(theta[:, j], k)
+        if key in levels:
+            v = levels[key][np.argmin(np.abs(v[:, None] - levels[key][None]), axis=1)]
+        old = getattr(out, group)
+        leaf = getattr(old, name)
+        if leaf.ndim == 2:  # per side
+            b = v * ratio[key] if key in ratio else v
+            if key == "military.influence":
+                b = np.minimum(b, 1.0)
+            v = np.stack([v, b], axis=1)
+        out = dataclasses.replace(out, **{group: dataclasses.replace(old, **{name: v.astype(leaf.dtype)})})
+    return jax.tree.map(jnp.asarray, out)
+
+
+# --------------------------------------------------------------------------- the simulator
+
+
+@dataclass
+class Scale:
+    """How big a simulated dataset is: citizens and outlets per side in the crises and in the decade of long_run."""
+
+    population: int = 200
+    media: int = 8
+    long_population: int = 100
+    long_days: int = 3650
+    block: int = 256  # runs per compiled call: every call has this shape, so it compiles once
+
+
+def crisis_keep(daily, summary):
+    """What a crisis run brings back, for the calibration and ``make policy`` alike (one compiled program for both):
+    ``dyad.summary``, the one definition of an episode."""
+    return dict(peak=summary["first_peak"], lag=summary["days_to_kinetic"], kinetic=summary["kinetic_days"],
+                duration=summary["duration"], mediated=summary["first_mediated"], ended=summary["first_ended"],
+                peak_rung=summary["peak_rung"], rescinded=summary["rescinded"], crisis_days=summary["crisis_days"],
+                hostility_A=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"], created=summary["institutions_created"])
+
+
+def long_keep(daily, summary):
+    """What a decade of long_run brings back."""
+    return dict(crises=summary["crises"], peak=summary["peak_rung"])
+
+
+class Simulator:
+    """Datasets shaped like the record, for batches of parameter vectors, in compiled calls of ``scale.block`` runs.
+
+    Every dataset gets replicate indices of its own (a counter), so no two datasets share random numbers, and a
+    simulator started with the same seed gives the same datasets for the same sequence of calls.
+    """
+
+    def __init__(self, scale: Scale, seed: int, crises=CRISES):
+        self.scale, self.seed, self.crises = scale, int(seed), tuple(crises)
+        bases, self.dims = hindcast.presets_params(scale.population, scale.media, days=DAYS)
+        self.base = stack([bases[CRISES.index(c)] for c in self.crises])
+        self.ratio = calibration.ratios(compose("india_pakistan_2025"))
+        lcfg, lbase, self.ldims = calibration.setup("long_run", scale.long_population, scale.media, scale.long_days)
+        self.lbase, self.lratio = stack([lbase]), calibration.ratios(lcfg)
+        self.count = 0
+        self.simulations = 0  # datasets simulated so far
+        self.progress = quiet
+
+    def crisis_runs(self, theta, first: int, base=None, label="crises") -> dict:
+        """Each vector x each crisis preset, one run each: {field: (vector, crisis)}."""
+        from .batch import run_stacked  # noqa: PLC0415
+
+        base = self.base if base is None else base
+        k = int(jax.tree.leaves(base)[0].shape[0])
+        settings = with_theta(base, theta, self.ratio)
+        out = run_stacked(settings, self.dims, DAYS, 1, self.seed, keep=crisis_keep, block=self.scale.block,
+                          label=label, progress=self.progress, replicate_from=first + np.arange(len(theta) * k))
+        return {key: np.asarray(v, float).reshape(len(theta), k) for key, v in out.items()}
+
+    def long_runs(self, theta, first: int) -> dict:
+        from .batch import run_stacked  # noqa: PLC0415
+
+        settings = with_theta(self.lbase, theta, self.lratio)
+        out = run_stacked(settings, self.ldims, self.scale.long_days, 1, self.seed, keep=long_keep, block=self.scale.block,
+                          label="long_run", progress=self.progress, replicate_from=first + np.arange(len(theta)))
+        return dict(per_decade=np.asarray(out["crises"], float)[:, 0] * 3650.0 / self.scale.long_days,
+                    war=np.asarray(out["peak"])[:, 0] >= 5)
+
+    def datasets(self, theta) -> dict:
+        """Per-crisis values (vector, crisis) and the decade's rate (vector,) of new, independent datasets."""
+        theta = np.atleast_2d(np.asarray(theta, np.float64))
+        first = self.count
+        self.count += len(theta) * len(CRISES)
+        self.simulations += len(theta)
+        out = self.crisis_runs(theta, first)
+        out.update(self.long_runs(theta, first))
+        return out
+
+    def __call__(self, theta, mask=None) -> np.ndarray:
+        """(vector, STATS) for new datasets."""
+        if np.size(theta) == 0:  # ABC-SMC proposes nothing inside the prior now and then
+            return np.zeros((0, len(STATS)))
+        d = self.datasets(theta)
+        return statistics(d["peak"], d["lag"], d["duration"], d["mediated"], d["per_decade"], mask)
+
+
+# --------------------------------------------------------------------------- transforms
+
+
+@dataclass
+class Box:
+    """A box of parameter space (the prior's, or the truncated one) and the logit map onto the real line."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    def to_real(self, theta):
+        u = np.clip((np.asarray(theta) - self.low) / (self.high - self.low), 1e-6, 1 - 1e-6)
+        return np.log(u) - np.log1p(-u)
+
+    def from_real(self, z):
+        return self.low + (self.high - self.low) / (1.0 + np.exp(-np.asarray(z, np.float64)))
+
+    def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size=(n, len(self.low)))
+
+
+PRIOR_BOX = Box(LOW, HIGH)
+
+
+# --------------------------------------------------------------------------- round 1: ABC-SMC
+
+
+def _tfd():
+    from tensorflow_probability.substrates.jax import distributions as tfd  # noqa: PLC0415
+
+    return tfd
+
+
+def abc_smc(simulator: Simulator, obs: np.ndarray, *, pilot: int, particles: int, rounds: int, seed: int, say=quiet) -> dict:
+    """ABC-SMC (sbijax.smcabc) from the prior; returns particles, distance scales and the truncated box."""
+    import sbijax  # noqa: PLC0415
+
+    tfd = _tfd()
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    pilot_x = simulator(PRIOR_BOX.draw(pilot, rng))
+    mad = np.median(np.abs(pilot_x - np.median(pilot_x, 0)), 0)
+    scale = np.where(mad > 0, mad, np.maximum(pilot_x.std(0), 1e-3))  # distance scaling: each statistic in its MAD
+    say(f"ABC-SMC: pilot of {pilot} datasets; statistic scales (MAD) " + ", ".join(f"{s} {v:.3g}" for s, v in zip(STATS, scale)))
+    # the sampler works on the logit scale of the prior box: a uniform prior is a standard logistic there, and every
+    # perturbed particle stays inside the prior (on the bounded scale most would fall outside in 19 dimensions)
+    d = len(NAMES)
+    prior = tfd.JointDistributionNamed(dict(theta=tfd.Independent(tfd.Logistic(jnp.zeros(d), jnp.ones(d)), 1)))
+
+    def simulate(seed, theta):  # sbijax passes a whole batch of vectors: one batch of compiled calls
+        return jnp.asarray(simulator(PRIOR_BOX.from_real(np.asarray(theta["theta"]))) / scale, jnp.float32)
+
+    def distance(sim, obs_):
+        return jnp.sqrt(jnp.sum(jnp.square(sim - obs_), axis=-1))
+
+    sampler = sbijax.smcabc(prior, simulate, lambda y: y, distance)
+    before = simulator.simulations
+    draws, info = sampler.sample(jax.random.key(seed), jnp.asarray(obs / scale, jnp.float32), n_rounds=rounds,
+                                 n_particles=particles, ess_min=particles // 2)
+    theta = PRIOR_BOX.from_real(np.asarray(draws["theta"]).reshape(-1, d))
+    span = HIGH - LOW
+    box = Box(np.maximum(theta.min(0) - MARGIN * span, LOW), np.minimum(theta.max(0) + MARGIN * span, HIGH))
+    return dict(particles=theta, scale=scale, box=box, pilot=pilot_x, simulations=simulator.simulations - before + pilot,
+                seconds=time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- round 2: neural posterior estimation
+
+
+@dataclass
+class Posterior:
+    """A trained flow: posterior draws of the parameters for any statistics vector (amortised)."""
+
+    params: object
+    box: Box
+    x_mean: np.ndarray
+    x_std: np.ndarray
+    mask: object = None  # the crises the statistics were computed from (leave-one-out), None: all
+    losses: object = None
+
+    def sample(self, x, n: int, seed: int) -> np.ndarray:
+        """(n, parameters) posterior draws given one statistics vector."""
+        obj = _objective(len(NAMES))
+        xs = jnp.asarray(((np.asarray(x) - self.x_mean) / self.x_std)[None], jnp.float32)
+        z, _ = obj.sample_fn(jax.random.key(seed), self.params, xs, n_samples=n)
+        return self.box.from_real(np.asarray(z["theta"]).reshape(n, -1))
+
+
+def _objective(dim: int):
+    import sbijax  # noqa: PLC0415
+    from sbijax.nn import make_maf  # noqa: PLC0415
+
+    return sbijax.npe(make_maf(dim, n_layers=5, hidden_sizes=(64, 64)))
+
+
+def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, mask=None, say=quiet) -> Posterior:
+    """Train the flow on (theta, x) pairs drawn from ``box`` (sbijax.train: Adam, early stopping on a validation tenth)."""
+    import sbijax  # noqa: PLC0415
+
+    x = np.asarray(x, np.float64)
+    mean, std = x.mean(0), x.std(0)
+    std = np.where(std > 0, std, 1.0)
+    data = dict(theta=jnp.asarray(box.to_real(theta), jnp.float32), y=jnp.asarray((x - mean) / std, jnp.float32))
+    started = time.perf_counter()
+    params, info = sbijax.train(jax.random.key(seed), _objective(len(NAMES)), data, n_iter=epochs, batch_size=256,
+                                n_early_stopping_patience=10)
+    losses = np.asarray(info.losses)
+    say(f"NPE trained on {len(x)} datasets: {len(losses)} epochs, validation loss {losses[:, 1].min():.3f}, {time.perf_counter() - started:.0f} s")
+    return Posterior(params, box, mean, std, mask, losses)
+
+
+# --------------------------------------------------------------------------- diagnostics
+
+
+def ranks(post: Posterior, theta_true, x, n: int, seed: int) -> np.ndarray:
+    """Simulation-based calibration (Talts et al. 2018): rank of each true value among n posterior draws."""
+    out = np.zeros(np.shape(theta_true), int)
+    for i, (t, xi) in enumerate(zip(theta_true, x)):
+        draws = post.sample(xi, n, seed + i)
+        out[i] = (draws < t).sum(0)
+    return out
+
+
+def coverage(post: Posterior, theta_true, x, n: int, seed: int, levels=(0.5, 0.8, 0.9, 0.95)) -> dict:
+    """Share of true values inside the central posterior interval of each level, per parameter."""
+    r = ranks(post, theta_true, x, n, seed) / n
+    return {lv: ((r >= (1 - lv) / 2) & (r <= 1 - (1 - lv) / 2)).mean(0) for lv in levels}
+
+
+def contraction(draws, box: Box = PRIOR_BOX) -> np.ndarray:
+    """1 - posterior variance / prior variance per parameter (uniform prior on ``box``): 0 the record says nothing."""
+    prior_var = (box.high - box.low) ** 2 / 12.0
+    return 1.0 - np.var(draws, axis=0) / prior_var
+
+
+def misspecification(obs, sims) -> dict:
+    """Is the record inside what the model produces? Per statistic: share of simulated values <= the record's;
+    and the record's Mahalanobis distance from the simulated cloud against the cloud's own distances."""
+    sims = np.asarray(sims, float)
+    mean, cov = sims.mean(0), np.cov(sims.T) + 1e-9 * np.eye(sims.shape[1])
+    inv = np.linalg.pinv(cov)
+    d = np.einsum("ij,jk,ik->i", sims - mean, inv, sims - mean)
+    d_obs = float((obs - mean) @ inv @ (obs - mean))
+    return dict(percentile={s: float(np.mean(sims[:, j] <= obs[j])) for j, s in enumerate(STATS)},
+                inside={s: bool(sims[:, j].min() <= obs[j] <= sims[:, j].max()) for j, s in enumerate(STATS)},
+                mahalanobis=d_obs, mahalanobis_percentile=float(np.mean(d <= d_obs)))
+
+
+def median_values(draws) -> dict:
+    """The posterior median of each parameter (discrete ones at their nearest level)."""
+    med = np.median(draws, axis=0)
+    out = {}
+    for f, v in zip(PRIOR, med):
+        out[f.key] = float(min(f.levels, key=lambda lv: abs(lv - v))) if f.levels else float(v)
+    return out
+
+
+# --------------------------------------------------------------------------- the whole calibration
+
+
+@dataclass
+class Budget:
+    """Simulations and draws of one calibration (``make calibrate``; ``quick()``: the CI smoke run)."""
+
+    scale: Scale = dataclasses.field(default_factory=Scale)
+    pilot: int = 500  # prior-predictive datasets that set the distance scales
+    particles: int = 500  # ABC-SMC particles
+    rounds: int = 4  # ABC-SMC rounds
+    npe: int = 10_000  # round-2 datasets the flow is trained on
+    epochs: int = 300  # at most; early stopping ends training sooner
+    draws: int = 4000  # posterior draws kept in the posterior file
+    sbc: int = 200  # synthetic datasets of the coverage check
+    sbc_draws: int = 500  # posterior draws per synthetic dataset
+    ppc: int = 400  # posterior predictive datasets
+    loo: int = 200  # draws per leave-one-crisis-out posterior, each one run of the left-out crisis
+
+    @classmethod
+    def quick(cls) -> Budget:
+        return cls(scale=Scale(population=50, media=4, long_population=50, long_days=730, block=64), pilot=32,
+                   particles=32, rounds=1, npe=384, epochs=20, draws=400, sbc=16, sbc_draws=100, ppc=32, loo=8)
+
+
+def calibrate(budget: Budget, seed: int, say=quiet) -> dict:
+    """Both rounds and every diagnostic; returns what ``scripts/calibrate.py`` writes and plots."""
+    started = time.perf_counter()
+    sim = Simulator(budget.scale, seed)
+    sim.progress = say
+    obs = observed()
+    rng = np.random.default_rng(seed)
+    # round 1: ABC-SMC discards the implausible region
+    abc = abc_smc(sim, obs, pilot=budget.pilot, particles=budget.particles, rounds=budget.rounds, seed=seed, say=say)
+    box = abc["box"]
+    say(f"ABC-SMC: {abc['simulations']} datasets in {abc['seconds']:.0f} s; round-2 box keeps "
+        f"{np.prod((box.high - box.low) / (HIGH - LOW)):.2e} of the prior's volume")
+    # round 2: NPE on datasets from the truncated prior
+    theta = box.draw(budget.npe, rng)
+    data = sim.datasets(theta)
+    x = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], data["per_decade"])
+    post = fit_npe(theta, x, box, seed, epochs=budget.epochs, say=say)
+    draws = post.sample(obs, budget.draws, seed)
+    # coverage on synthetic datasets from the same (truncated) prior
+    theta_s = box.draw(budget.sbc, rng)
+    x_s = sim(theta_s)
+    rank = ranks(post, theta_s, x_s, budget.sbc_draws, seed + 1)
+    # posterior predictive: datasets from posterior draws (kinetic-phase length held out)
+    ppc = sim.datasets(draws[: budget.ppc])
+    ppc_x = statistics(ppc["peak"], ppc["lag"], ppc["duration"], ppc["mediated"], ppc["per_decade"])
+    # leave one crisis out: a posterior without it, then that crisis replayed from its draws
+    loo = {}
+    for i, crisis in enumerate(CRISES):
+        mask = np.arange(len(CRISES)) != i
+        x_i = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], data["per_decade"], mask)
+        post_i = fit_npe(theta, x_i, box, seed + 10 + i, epochs=budget.epochs, mask=mask, say=say)
+        draws_i = post_i.sample(observed(mask), budget.loo, seed + 10 + i)
+        first = sim.count
+        sim.count += budget.loo
+        runs = sim.crisis_runs(draws_i, first, base=jax.tree.map(lambda leaf, i=i: leaf[i : i + 1], sim.base), label=f"left out {crisis}")
+        loo[crisis] = {k: v[:, 0] for k, v in runs.items()}
+    return dict(
+        seed=seed, budget=budget, observed=obs, abc=abc, box=box, theta=theta, x=x, posterior=post, draws=draws,
+        sbc_theta=theta_s, sbc_x=x_s, ranks=rank, ppc=ppc, ppc_x=ppc_x, loo=loo,
+        misspecification=misspecification(obs, x), contraction=contraction(draws),
+        simulations=sim.simulations, seconds=time.perf_counter() - started,
+    )

@@ -391,9 +391,9 @@ class Budget:
     """Simulations and draws of one calibration (``make calibrate``; ``quick()``: the CI smoke run)."""
 
     scale: Scale = dataclasses.field(default_factory=Scale)
-    pilot: int = 500  # prior-predictive datasets that set the distance scales
-    particles: int = 500  # ABC-SMC particles
-    rounds: int = 4  # ABC-SMC rounds
+    pilot: int = 300  # prior-predictive datasets that set the distance scales
+    particles: int = 300  # ABC-SMC particles
+    rounds: int = 6  # ABC-SMC rounds: the tolerance ends at 0.825^6 = 0.31 of the largest first-round distance
     npe: int = 10_000  # round-2 datasets the flow is trained on
     epochs: int = 300  # at most; early stopping ends training sooner
     draws: int = 4000  # posterior draws kept in the posterior file

@@ -166,7 +166,11 @@ def identifiability_table(res: dict) -> pd.DataFrame:
 def misspec_table(res: dict) -> pd.DataFrame:
     m = res["misspecification"]
     rows = [dict(statistic=s, record=float(shown(s, res["observed"][j])), prior_predictive_percentile=m["percentile"][s],
-                 inside_range=m["inside"][s]) for j, s in enumerate(inference.STATS)]
+                 inside_range=m["inside"][s]) for j, s in enumerate(inference.CRISIS_STATS)]
+    f = res["frequency"]["frequency"]  # the frequency step's candidates: the crisis-fitted posterior's decades
+    h = res["observed"][inference.STATS.index("frequency")]
+    rows.append(dict(statistic="frequency (crisis-fitted draws)", record=float(np.expm1(h)), prior_predictive_percentile=float(np.mean(f <= h)),
+                     inside_range=bool(f.min() <= h <= f.max())))
     rows.append(dict(statistic="all (Mahalanobis)", record=m["mahalanobis"], prior_predictive_percentile=m["mahalanobis_percentile"],
                      inside_range=m["mahalanobis_percentile"] < 0.999))
     return pd.DataFrame(rows)
@@ -319,7 +323,7 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - started
     b = res["budget"]
     budget_attrs = dict(pilot=b.pilot, particles=b.particles, rounds=b.rounds, abc_datasets=res["abc"]["simulations"], npe_datasets=b.npe,
-                        sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
+                        frequency_decades=b.frequency, frequency_ess=int(res["frequency"]["ess"]), sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
                         population=b.scale.population, media=b.scale.media, long_population=b.scale.long_population,
                         long_days=b.scale.long_days, crisis_days=inference.DAYS)
     rng = np.random.default_rng(args.seed)
@@ -331,7 +335,9 @@ def main(argv=None) -> int:
         f"Budget: {res['simulations']} simulated datasets ({res['abc']['simulations']} in ABC-SMC, {b.npe} for NPE, "
         f"{b.sbc} for coverage, {b.ppc} predictive) and {b.loo * len(inference.CRISES)} leave-one-out runs; {seconds / 60:.1f} minutes.",
         f"Mean coverage of central 90% intervals over {b.sbc} synthetic datasets: {cov['coverage_90'].mean():.2f} "
-        f"(50%: {cov['coverage_50'].mean():.2f}).", "",
+        f"(50%: {cov['coverage_50'].mean():.2f}).",
+        f"Frequency step: {b.frequency} crisis-fitted draws ran a decade of long_run each; kernel width {res['frequency']['width']:.2f} "
+        f"on log(1 + crises per decade); effective sample size {res['frequency']['ess']:.0f}.", "",
         "### Coverage (simulation-based calibration)", "", md(cov),
         "### Posterior predictive check", "", md(tables["ppc"]),
         "### Leave one crisis out", "", md(tables["loo"]),

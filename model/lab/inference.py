@@ -33,6 +33,7 @@ trained flow: it is amortised, so a posterior for any dataset is one call.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ STAT_LABELS = dict(
     lag="days to the first kinetic action (mean)", duration="crisis duration, days (median)",
     third_party="share with third-party involvement", frequency="crises per decade (long_run)",
 )
+CRISIS_STATS = STATS[:-1]  # what the flow is conditioned on; the frequency is fitted in a step of its own
 LOG_STATS = ("lag", "duration", "frequency")  # log(1 + days or rate): shown back in days and rates
 MARGIN = 0.1  # the round-2 box: ABC particles' range widened by this share of the prior range
 
@@ -73,8 +75,9 @@ MARGIN = 0.1  # the round-2 box: ABC particles' range widened by this share of t
 # --------------------------------------------------------------------------- statistics, one function for record and model
 
 
-def statistics(peak, lag, duration, mediated, per_decade, mask=None) -> np.ndarray:
-    """The statistics of datasets: per-crisis arrays (dataset, crisis) and a rate per dataset -> (dataset, STATS).
+def statistics(peak, lag, duration, mediated, per_decade=None, mask=None) -> np.ndarray:
+    """The statistics of datasets: per-crisis arrays (dataset, crisis) and a rate per dataset -> (dataset, STATS);
+    without ``per_decade``, the crisis statistics only (dataset, CRISIS_STATS).
 
     ``lag`` is NaN where a crisis had no kinetic action; ``mask`` (crisis,) leaves crises out (leave-one-out).
     """
@@ -87,11 +90,13 @@ def statistics(peak, lag, duration, mediated, per_decade, mask=None) -> np.ndarr
         mean_lag = np.where(has_lag.any(1), np.nansum(np.where(has_lag, lag, 0.0), 1) / has_lag.sum(1), DAYS)
     dur = np.where(crisis & np.isfinite(duration), duration, np.nan)
     med = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else 0.0 for row in dur])
-    return np.stack([
+    columns = [
         crisis.mean(1), (crisis & (peak == 3)).mean(1), (crisis & (peak == 4)).mean(1), (crisis & (peak >= 5)).mean(1),
         has_lag.mean(1), np.log1p(mean_lag), np.log1p(med), (crisis & (np.asarray(mediated) > 0.5)).mean(1),
-        np.log1p(np.asarray(per_decade, float)),
-    ], axis=1)
+    ]
+    if per_decade is not None:
+        columns.append(np.log1p(np.asarray(per_decade, float)))
+    return np.stack(columns, axis=1)
 
 
 def record_crises() -> dict:
@@ -109,7 +114,7 @@ def record_crises() -> dict:
 def observed(mask=None) -> np.ndarray:
     """The record's statistics (STATS,), by ``statistics``: the same reduction as the simulations'."""
     r = record_crises()
-    return statistics(r["peak"], r["lag"], r["duration"], r["mediated"], r["per_decade"], mask)[0]
+    return statistics(r["peak"], r["lag"], r["duration"], r["mediated"], r["per_decade"], mask=mask)[0]
 
 
 # --------------------------------------------------------------------------- parameters as a batch axis
@@ -208,22 +213,29 @@ class Simulator:
         return dict(per_decade=np.asarray(out["crises"], float)[:, 0] * 3650.0 / self.scale.long_days,
                     war=np.asarray(out["peak"])[:, 0] >= 5)
 
-    def datasets(self, theta) -> dict:
-        """Per-crisis values (vector, crisis) and the decade's rate (vector,) of new, independent datasets."""
+    def datasets(self, theta, long: bool = True) -> dict:
+        """Per-crisis values (vector, crisis) and, with ``long``, the decade's rate (vector,) of new, independent datasets."""
         theta = np.atleast_2d(np.asarray(theta, np.float64))
         first = self.count
         self.count += len(theta) * len(CRISES)
         self.simulations += len(theta)
         out = self.crisis_runs(theta, first)
-        out.update(self.long_runs(theta, first))
+        if long:
+            out.update(self.long_runs(theta, first))
         return out
 
+    def decades(self, theta) -> np.ndarray:
+        """Crises per decade of new, independent decades of long_run."""
+        first = self.count
+        self.count += len(theta)
+        return self.long_runs(theta, first)["per_decade"]
+
     def __call__(self, theta, mask=None) -> np.ndarray:
-        """(vector, STATS) for new datasets."""
+        """(vector, CRISIS_STATS) for new datasets (the seven crises; no long runs)."""
         if np.size(theta) == 0:  # ABC-SMC proposes nothing inside the prior now and then
-            return np.zeros((0, len(STATS)))
-        d = self.datasets(theta)
-        return statistics(d["peak"], d["lag"], d["duration"], d["mediated"], d["per_decade"], mask)
+            return np.zeros((0, len(CRISIS_STATS)))
+        d = self.datasets(theta, long=False)
+        return statistics(d["peak"], d["lag"], d["duration"], d["mediated"], mask=mask)
 
 
 # --------------------------------------------------------------------------- transforms
@@ -269,7 +281,7 @@ def abc_smc(simulator: Simulator, obs: np.ndarray, *, pilot: int, particles: int
     pilot_x = simulator(PRIOR_BOX.draw(pilot, rng))
     mad = np.median(np.abs(pilot_x - np.median(pilot_x, 0)), 0)
     scale = np.where(mad > 0, mad, np.maximum(pilot_x.std(0), 1e-3))  # distance scaling: each statistic in its MAD
-    say(f"ABC-SMC: pilot of {pilot} datasets; statistic scales (MAD) " + ", ".join(f"{s} {v:.3g}" for s, v in zip(STATS, scale)))
+    say(f"ABC-SMC: pilot of {pilot} datasets; statistic scales (MAD) " + ", ".join(f"{s} {v:.3g}" for s, v in zip(CRISIS_STATS, scale)))
     # the sampler works on the logit scale of the prior box: a uniform prior is a standard logistic there, and every
     # perturbed particle stays inside the prior (on the bounded scale most would fall outside in 19 dimensions)
     d = len(NAMES)
@@ -308,17 +320,29 @@ class Posterior:
 
     def sample(self, x, n: int, seed: int) -> np.ndarray:
         """(n, parameters) posterior draws given one statistics vector."""
-        obj = _objective(len(NAMES))
         xs = jnp.asarray(((np.asarray(x) - self.x_mean) / self.x_std)[None], jnp.float32)
-        z, _ = obj.sample_fn(jax.random.key(seed), self.params, xs, n_samples=n)
-        return self.box.from_real(np.asarray(z["theta"]).reshape(n, -1))
+        z = _sampler(len(NAMES), n)(jax.random.key(seed), self.params, xs)
+        return self.box.from_real(np.asarray(z, np.float64).reshape(n, -1))
+
+
+@functools.cache
+def _network(dim: int):
+    from sbijax.nn import make_maf  # noqa: PLC0415
+
+    return make_maf(dim, n_layers=5, hidden_sizes=(64, 64))
 
 
 def _objective(dim: int):
     import sbijax  # noqa: PLC0415
-    from sbijax.nn import make_maf  # noqa: PLC0415
 
-    return sbijax.npe(make_maf(dim, n_layers=5, hidden_sizes=(64, 64)))
+    return sbijax.npe(_network(dim))
+
+
+@functools.cache
+def _sampler(dim: int, n: int):
+    """The flow's draws given x, compiled once per size (what sbijax's sample_fn does, less its Python loop)."""
+    network = _network(dim)
+    return jax.jit(lambda key, params, xs: network.apply(params, key, method="sample", sample_shape=(n,), x=jnp.tile(xs, [n, 1])))
 
 
 def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, mask=None, say=quiet) -> Posterior:
@@ -330,7 +354,11 @@ def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, mask=None, say=quiet)
     std = np.where(std > 0, std, 1.0)
     data = dict(theta=jnp.asarray(box.to_real(theta), jnp.float32), y=jnp.asarray((x - mean) / std, jnp.float32))
     started = time.perf_counter()
-    params, info = sbijax.train(jax.random.key(seed), _objective(len(NAMES)), data, n_iter=epochs, batch_size=256,
+    import optax  # noqa: PLC0415
+
+    # small training sets get small batches, so that an epoch is still tens of steps
+    params, info = sbijax.train(jax.random.key(seed), _objective(len(NAMES)), data, n_iter=epochs,
+                                batch_size=int(np.clip(len(x) // 40, 32, 256)), optimizer=optax.adam(1e-3),
                                 n_early_stopping_patience=10)
     losses = np.asarray(info.losses)
     say(f"NPE trained on {len(x)} datasets: {len(losses)} epochs, validation loss {losses[:, 1].min():.3f}, {time.perf_counter() - started:.0f} s")
@@ -369,9 +397,26 @@ def misspecification(obs, sims) -> dict:
     inv = np.linalg.pinv(cov)
     d = np.einsum("ij,jk,ik->i", sims - mean, inv, sims - mean)
     d_obs = float((obs - mean) @ inv @ (obs - mean))
-    return dict(percentile={s: float(np.mean(sims[:, j] <= obs[j])) for j, s in enumerate(STATS)},
-                inside={s: bool(sims[:, j].min() <= obs[j] <= sims[:, j].max()) for j, s in enumerate(STATS)},
+    names = STATS[: sims.shape[1]]
+    return dict(percentile={s: float(np.mean(sims[:, j] <= obs[j])) for j, s in enumerate(names)},
+                inside={s: bool(sims[:, j].min() <= obs[j] <= sims[:, j].max()) for j, s in enumerate(names)},
                 mahalanobis=d_obs, mahalanobis_percentile=float(np.mean(d <= d_obs)))
+
+
+def frequency_step(sim: Simulator, candidates, n: int, seed: int) -> dict:
+    """The crisis frequency, fitted in a step of its own (the decade-long runs would cost more than the seven crises):
+    each candidate (a draw of the crisis-fitted posterior) runs a decade of long_run, and is weighted by how well its
+    rate matches the record's: a Gaussian kernel on log(1 + crises per decade) as wide as the record's own uncertainty
+    about its rate (Poisson: 1 / sqrt(crises)). Returns n draws resampled by those weights, the weights and their
+    effective sample size (importance-sampling ABC)."""
+    rec = record.patterns(record.nuclear_era(record.load()))
+    target, width = np.log1p(rec["per_decade"]), 1.0 / np.sqrt(rec["n"])
+    f = np.log1p(sim.decades(candidates))
+    logw = -0.5 * ((f - target) / width) ** 2
+    w = np.exp(logw - logw.max())
+    w /= w.sum()
+    idx = np.random.default_rng(seed).choice(len(candidates), size=n, p=w)
+    return dict(draws=candidates[idx], weights=w, frequency=f, ess=float(1.0 / np.sum(w**2)), width=width, target=target)
 
 
 def median_values(draws) -> dict:
@@ -396,6 +441,7 @@ class Budget:
     rounds: int = 6  # ABC-SMC rounds: the tolerance ends at 0.825^6 = 0.31 of the largest first-round distance
     npe: int = 10_000  # round-2 datasets the flow is trained on
     epochs: int = 300  # at most; early stopping ends training sooner
+    frequency: int = 2000  # crisis-fitted draws that each run a decade of long_run (the frequency step)
     draws: int = 4000  # posterior draws kept in the posterior file
     sbc: int = 200  # synthetic datasets of the coverage check
     sbc_draws: int = 500  # posterior draws per synthetic dataset
@@ -405,7 +451,7 @@ class Budget:
     @classmethod
     def quick(cls) -> Budget:
         return cls(scale=Scale(population=50, media=4, long_population=50, long_days=730, block=64), pilot=32,
-                   particles=32, rounds=1, npe=384, epochs=20, draws=400, sbc=16, sbc_draws=100, ppc=32, loo=8)
+                   particles=32, rounds=1, npe=384, epochs=20, frequency=64, draws=400, sbc=16, sbc_draws=100, ppc=32, loo=8)
 
 
 def calibrate(budget: Budget, seed: int, say=quiet) -> dict:
@@ -414,18 +460,22 @@ def calibrate(budget: Budget, seed: int, say=quiet) -> dict:
     sim = Simulator(budget.scale, seed)
     sim.progress = say
     obs = observed()
+    obs_c = obs[: len(CRISIS_STATS)]
     rng = np.random.default_rng(seed)
     # round 1: ABC-SMC discards the implausible region
-    abc = abc_smc(sim, obs, pilot=budget.pilot, particles=budget.particles, rounds=budget.rounds, seed=seed, say=say)
+    abc = abc_smc(sim, obs_c, pilot=budget.pilot, particles=budget.particles, rounds=budget.rounds, seed=seed, say=say)
     box = abc["box"]
     say(f"ABC-SMC: {abc['simulations']} datasets in {abc['seconds']:.0f} s; round-2 box keeps "
         f"{np.prod((box.high - box.low) / (HIGH - LOW)):.2e} of the prior's volume")
     # round 2: NPE on datasets from the truncated prior
     theta = box.draw(budget.npe, rng)
-    data = sim.datasets(theta)
-    x = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], data["per_decade"])
+    data = sim.datasets(theta, long=False)
+    x = statistics(data["peak"], data["lag"], data["duration"], data["mediated"])
     post = fit_npe(theta, x, box, seed, epochs=budget.epochs, say=say)
-    draws = post.sample(obs, budget.draws, seed)
+    # the frequency step: crisis-fitted draws weighted by their decade's rate of crises
+    freq = frequency_step(sim, post.sample(obs_c, budget.frequency, seed), budget.draws, seed)
+    draws = freq["draws"]
+    say(f"frequency step: {budget.frequency} decades of long_run, effective sample size {freq['ess']:.0f}")
     # coverage on synthetic datasets from the same (truncated) prior
     theta_s = box.draw(budget.sbc, rng)
     x_s = sim(theta_s)
@@ -433,20 +483,22 @@ def calibrate(budget: Budget, seed: int, say=quiet) -> dict:
     # posterior predictive: datasets from posterior draws (kinetic-phase length held out)
     ppc = sim.datasets(draws[: budget.ppc])
     ppc_x = statistics(ppc["peak"], ppc["lag"], ppc["duration"], ppc["mediated"], ppc["per_decade"])
+    crisis_draws = post.sample(obs_c, budget.draws, seed + 2)  # before the frequency step: what the crises alone say
     # leave one crisis out: a posterior without it, then that crisis replayed from its draws
     loo = {}
     for i, crisis in enumerate(CRISES):
         mask = np.arange(len(CRISES)) != i
-        x_i = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], data["per_decade"], mask)
+        x_i = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], mask=mask)
         post_i = fit_npe(theta, x_i, box, seed + 10 + i, epochs=budget.epochs, mask=mask, say=say)
-        draws_i = post_i.sample(observed(mask), budget.loo, seed + 10 + i)
+        draws_i = post_i.sample(observed(mask)[: len(CRISIS_STATS)], budget.loo, seed + 10 + i)
         first = sim.count
         sim.count += budget.loo
         runs = sim.crisis_runs(draws_i, first, base=jax.tree.map(lambda leaf, i=i: leaf[i : i + 1], sim.base), label=f"left out {crisis}")
         loo[crisis] = {k: v[:, 0] for k, v in runs.items()}
     return dict(
         seed=seed, budget=budget, observed=obs, abc=abc, box=box, theta=theta, x=x, posterior=post, draws=draws,
+        crisis_draws=crisis_draws, frequency=freq,
         sbc_theta=theta_s, sbc_x=x_s, ranks=rank, ppc=ppc, ppc_x=ppc_x, loo=loo,
-        misspecification=misspecification(obs, x), contraction=contraction(draws),
+        misspecification=misspecification(obs_c, x), contraction=contraction(draws),
         simulations=sim.simulations, seconds=time.perf_counter() - started,
     )

@@ -330,14 +330,20 @@ def settings(cfg) -> list[tuple[dict, DictConfig]]:
     return out
 
 
+def posterior_path(file) -> Path:
+    """A posterior file as given (absolute, or relative to the working directory), else relative to the project."""
+    p = Path(file)
+    if p.is_absolute() or p.exists():
+        return p
+    return CONFIG_DIR.parent / p
+
+
 def _posterior_problems(cfg) -> list[str]:
     post = cfg.get("posterior")
     if post is None or not post.file:
         return []
-    from .lab.posterior import path_of  # noqa: PLC0415
-
     problems = []
-    if not path_of(post.file).is_file():
+    if not posterior_path(post.file).is_file():
         problems.append(f"posterior.file = {post.file!r}: no such file (make calibrate writes posteriors/status_quo.nc)")
     if not isinstance(post.first, int) or isinstance(post.first, bool) or post.first < 0:
         problems.append(f"posterior.first = {post.first!r}: expected a whole number >= 0 (the first draw used)")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.config import Batch, JaxRuntime, Population, RunConfig  # noqa: E402
+from model.config import Batch, JaxRuntime, PosteriorDraws, Population, RunConfig  # noqa: E402
+from model.lab.calibration import FIT  # noqa: E402
 from model.params import GROUPS  # noqa: E402
 
 
@@ -53,12 +54,28 @@ def table() -> str:
         "jax.cache_min_compile_secs": ">= 0 | cache only compilations slower than this",
         "jax.preallocate": "true / false | false: each process allocates GPU memory as it needs it",
         "jax.memory_fraction": "[0, 1] | with preallocate: share of GPU memory to reserve; 0: JAX's default",
+        "posterior.file": "a posterior file, or empty | parameters drawn from a posterior (`+posterior=status_quo`: posteriors/status_quo.nc, written by `make calibrate`); replicate r takes draw `first + r`, the fitted keys replaced, side B keeping the preset's B/A ratio; empty: the preset's values",
+        "posterior.first": ">= 0 | the first draw used (draws wrap around)",
     }
-    for prefix, cls in (("batch", Batch), ("jax", JaxRuntime)):
+    for prefix, cls in (("batch", Batch), ("jax", JaxRuntime), ("posterior", PosteriorDraws)):
         for f in dataclasses.fields(cls):
             key = f"{prefix}.{f.name}"
             default = "see docs/cluster.md" if key == "jax.compilation_cache_dir" else str(f.default).lower() if isinstance(f.default, bool) else f.default
             lines.append(f"| `{key}` | {default} | {run_docs[key]} |")
+    lines.append("")
+    lines += [
+        "## Priors of the Bayesian calibration",
+        "",
+        "`make calibrate` (docs/validation.md) fits these keys to the record since 1990, each with a uniform prior on",
+        "the range below (side B keeps the preset's B/A ratio where the preset differs by side). The range's reason",
+        "is the literature or the record named beside it; the presets' values are the posterior medians.",
+        "",
+        "| key | prior range | why this range |",
+        "|---|---|---|",
+    ]
+    for free in FIT:
+        span = "{" + ", ".join(f"{v:g}" for v in free.levels) + "}" if free.levels else f"{free.lo:g} – {free.hi:g}"
+        lines.append(f"| `{free.key}` | {span} | {free.why} |")
     lines.append("")
     for name, cls in GROUPS.items():
         lines += [f"## `{name}`", "", "| key | default | allowed | per side | meaning | source |", "|---|---|---|---|---|---|"]

@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few draws, small runs (CI)")
     parser.add_argument("--draws", type=int, default=None, help="posterior draws (default 1000; quick 32)")
-    parser.add_argument("--replicates", type=int, default=None, help="replicates per draw and setting (default 4; quick 2)")
+    parser.add_argument("--replicates", type=int, default=None, help="replicates per draw and setting (default 2)")
     parser.add_argument("--posterior", type=Path, default=None,
                         help="posterior file (default posteriors/status_quo.nc; quick: figures/quick/status_quo.nc if there)")
     parser.add_argument("--seed", type=int, default=1)
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     if not posterior.path_of(file).is_file():
         print(f"policy: no posterior file {file}: make calibrate writes it", file=sys.stderr)
         return 2
-    scale = policy.Scale(population=50, media=4, replicates=2, long_population=50, long_days=730, block=64) if args.quick else policy.Scale()
+    scale = policy.Scale(population=50, media=4, replicates=2, long_draws=16, long_population=50, long_days=730, block=64) if args.quick else policy.Scale()
     if args.replicates:
         scale.replicates = args.replicates
     n = args.draws or (32 if args.quick else 1000)
@@ -104,7 +104,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "policy_effects.csv", index=False)
     text = [f"Paired effects against the status quo over {n} posterior draws x {scale.replicates} replicates "
-            f"({scale.population} citizens and {scale.media} outlets per side, {policy.DAYS} days; long_run {scale.long_days} days): "
+            f"({scale.population} citizens and {scale.media} outlets per side, {policy.DAYS} days; crises per decade from "
+            f"{min(scale.long_draws, n)} of the draws, {scale.long_days} days of long_run each): "
             "median [90% interval] and P(effect < 0).", "", markdown(df, list(HEADLINE)), "", "All metrics:", "", markdown(df)]
     (out / "policy_effects.md").write_text("\n".join(text))
     plt.style.use(ROOT / "experiments" / "redphone.mplstyle")

@@ -62,7 +62,8 @@ METRICS = {  # name: (label, unit)
 class Scale:
     population: int = 200
     media: int = 8
-    replicates: int = 4  # per draw and setting
+    replicates: int = 2  # per draw and setting
+    long_draws: int = 250  # draws that also run a decade of long_run per setting (a decade costs ten crisis-years)
     long_population: int = 100
     long_days: int = 3650
     block: int = 256
@@ -79,10 +80,12 @@ def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTIN
     out = {}
     for label, preset, days, pop, reps, keep in (("policy", PRESET, DAYS, scale.population, r, inference.crisis_keep),
                                                  ("policy long_run", "long_run", scale.long_days, scale.long_population, 1, inference.long_keep)):
+        theta = draws if keep is inference.crisis_keep else draws[: scale.long_draws]
+        n = len(theta)
         cfgs = [compose(preset, {"population.public": pop, "population.media": scale.media, "days": days, **settings[s]}) for s in names]
         built = [build(c) for c in cfgs]
         dims = built[0][1]
-        runs = inference.with_theta(stack([p for p, _ in built]), draws, calibration.ratios(cfgs[0]))  # (draw, setting), draw-major
+        runs = inference.with_theta(stack([p for p, _ in built]), theta, calibration.ratios(cfgs[0]))  # (draw, setting), draw-major
         res = run_stacked(runs, dims, days, reps, seed, keep=keep, block=scale.block, label=label, progress=say,
                           replicate_from=np.repeat(np.arange(n) * reps, k))
         res = {key: np.asarray(v, float).reshape(n, k, reps) for key, v in res.items()}

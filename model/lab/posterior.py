@@ -24,17 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import posterior_path as path_of
+
 ROOT = Path(__file__).resolve().parents[2]
 DIR = ROOT / "posteriors"
 LIBRARIES = ("jax", "sbijax", "arviz", "numpy", "mesa", "hydra-core")
-
-
-def path_of(file: str | Path) -> Path:
-    """A posterior file as given (absolute, or relative to the working directory), else relative to the project."""
-    p = Path(file)
-    if p.is_absolute() or p.exists():
-        return p
-    return ROOT / p
 
 
 def git_revision() -> str:

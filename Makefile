@@ -128,7 +128,7 @@ bench: $(STAMP)
 	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results
 
 # ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
-# `make calibrate`: Bayesian calibration of the status quo (ABC-SMC, then neural posterior estimation) on datasets
+# `make calibrate`: Bayesian calibration of the status quo (history matching, then neural posterior estimation) on datasets
 # shaped like the record since 1990: posteriors/status_quo.nc and every diagnostic in figures/ (docs/validation.md);
 # `make calibrate WRITE=1` also writes the posterior medians into the presets. `make sensitivity`: Sobol indices
 # and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).

@@ -2,7 +2,7 @@
 
     python scripts/calibrate.py [--quick] [--write] [--seed S] [--out figures] [--posterior posteriors/status_quo.nc]
 
-Round 1 is ABC-SMC, round 2 neural posterior estimation on datasets shaped like
+Round 1 is history matching, round 2 neural posterior estimation on datasets shaped like
 the record: seven crises, one per hindcast preset, and a decade of long_run
 (model.lab.inference). Writes the posterior with its provenance
 (posteriors/status_quo.nc; QUICK: figures/quick/status_quo.nc) and every
@@ -306,6 +306,7 @@ def main(argv=None) -> int:
     if args.npe:
         budget.npe = args.npe
     started = time.perf_counter()
+    revision = posterior.git_revision()  # the code that runs, before anything can change the checkout
     say(f"{len(inference.NAMES)} parameters, {len(inference.STATS)} statistics; budget: {budget}")
     res = inference.calibrate(budget, args.seed, say)
     out.mkdir(parents=True, exist_ok=True)
@@ -322,17 +323,19 @@ def main(argv=None) -> int:
     fig_identifiability(res, tables["identifiability"], out / "calibration_identifiability.png")
     seconds = time.perf_counter() - started
     b = res["budget"]
-    budget_attrs = dict(pilot=b.pilot, particles=b.particles, rounds=b.rounds, abc_datasets=res["abc"]["simulations"], npe_datasets=b.npe,
+    budget_attrs = dict(wave=b.wave, probes=b.probes, repeats=b.repeats, wave_datasets=res["wave"]["simulations"],
+                        wave_kept=len(res["wave"]["kept"]), npe_datasets=b.npe,
                         frequency_decades=b.frequency, frequency_ess=int(res["frequency"]["ess"]), sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
                         population=b.scale.population, media=b.scale.media, long_population=b.scale.long_population,
                         long_days=b.scale.long_days, crisis_days=inference.DAYS)
     rng = np.random.default_rng(args.seed)
     posterior.write(post_path, inference.NAMES, res["draws"], inference.PRIOR_BOX.draw(len(res["draws"]), rng), inference.STATS,
-                    res["observed"], res["ppc_x"], posterior.provenance(args.seed, budget_attrs, seconds, record.PATH))
+                    res["observed"], res["ppc_x"], posterior.provenance(args.seed, budget_attrs, seconds, record.PATH, revision))
     say(f"wrote {post_path}")
     cov = tables["coverage"]
     report = [
-        f"Budget: {res['simulations']} simulated datasets ({res['abc']['simulations']} in ABC-SMC, {b.npe} for NPE, "
+        f"Budget: {res['simulations']} simulated datasets ({res['wave']['simulations']} in history matching, of which "
+        f"{len(res['wave']['kept'])} of {b.wave} prior draws were kept; {b.npe} for NPE, "
         f"{b.sbc} for coverage, {b.ppc} predictive) and {b.loo * len(inference.CRISES)} leave-one-out runs; {seconds / 60:.1f} minutes.",
         f"Mean coverage of central 90% intervals over {b.sbc} synthetic datasets: {cov['coverage_90'].mean():.2f} "
         f"(50%: {cov['coverage_50'].mean():.2f}).",

@@ -54,9 +54,10 @@ def versions() -> dict:
     return out
 
 
-def provenance(seed: int, budget: dict, seconds: float, record_file: Path) -> dict:
-    """The root attributes: flat strings and numbers (netCDF attributes)."""
-    attrs = dict(git_revision=git_revision(), seed=int(seed), record_file=str(Path(record_file).relative_to(ROOT)),
+def provenance(seed: int, budget: dict, seconds: float, record_file: Path, revision: str | None = None) -> dict:
+    """The root attributes: flat strings and numbers (netCDF attributes). ``revision``: the code's git revision when
+    the calibration started (by default now)."""
+    attrs = dict(git_revision=revision or git_revision(), seed=int(seed), record_file=str(Path(record_file).relative_to(ROOT)),
                  record_sha256=sha256(record_file), seconds=float(seconds))
     attrs.update({f"version_{k.replace('-', '_')}": v for k, v in versions().items()})
     attrs.update({f"budget_{k}": (int(v) if isinstance(v, (int, np.integer)) else str(v)) for k, v in budget.items()})

@@ -130,13 +130,14 @@ bench: $(STAMP)
 # ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
 # `make calibrate`: Bayesian calibration of the status quo (history matching, then neural posterior estimation) on datasets
 # shaped like the record since 1990: posteriors/status_quo.nc and every diagnostic in figures/ (docs/validation.md);
-# `make calibrate WRITE=1` also writes the posterior medians into the presets. `make sensitivity`: Sobol indices
+# `make calibrate WRITE=1` also writes the posterior medians into the presets; `make calibrate SLURM=1
+# SLURM_SET="partition=debug timeout_min=30"` sends the simulation rounds to SLURM as job arrays. `make sensitivity`: Sobol indices
 # and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
 .PHONY: calibrate policy sensitivity hindcast
 WRITE ?=
 
 calibrate: $(STAMP)
-	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write)
+	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write) $(if $(SLURM),--slurm $(foreach s,$(SLURM_SET),--slurm-set $(s)))
 
 # `make policy`: every institution setting against the status quo on 1,000 posterior draws (common random numbers):
 # figures/policy_effects.{csv,md,png}. Needs posteriors/status_quo.nc (committed; make calibrate rewrites it).

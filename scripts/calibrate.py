@@ -299,6 +299,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="figures and tables (default figures/, quick figures/quick/)")
     parser.add_argument("--posterior", type=Path, default=None,
                         help="the posterior file (default posteriors/status_quo.nc; quick: <out>/status_quo.nc)")
+    parser.add_argument("--slurm", action="store_true",
+                        help="simulation rounds as SLURM job arrays (configs/hydra/launcher/slurm.yaml's settings)")
+    parser.add_argument("--slurm-chunk", type=int, default=500, help="datasets per SLURM job")
+    parser.add_argument("--slurm-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a launcher setting, e.g. partition=debug or timeout_min=30 (repeatable)")
     args = parser.parse_args(argv)
     out = args.out or (ROOT / "figures" / ("quick" if args.quick else ""))
     post_path = args.posterior or (out / "status_quo.nc" if args.quick else posterior.DIR / "status_quo.nc")
@@ -308,7 +313,14 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     revision = posterior.git_revision()  # the code that runs, before anything can change the checkout
     say(f"{len(inference.NAMES)} parameters, {len(inference.STATS)} statistics; budget: {budget}")
-    res = inference.calibrate(budget, args.seed, say)
+    remote = None
+    if args.slurm:
+        settings = {}
+        for item in args.slurm_set:
+            key, _, value = item.partition("=")
+            settings[key] = yaml.safe_load(value)
+        remote = inference.Remote(folder=str(out / ".submitit"), chunk=args.slurm_chunk, settings=settings, say=say)
+    res = inference.calibrate(budget, args.seed, say, remote)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "calibration.pkl", "wb") as f:  # everything, before any table or figure (scripts/calibrate.py --replot)
         pickle.dump({k: v for k, v in res.items() if k != "posterior"}, f)

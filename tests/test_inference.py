@@ -222,3 +222,23 @@ def test_the_app_composes_the_posterior_group():
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
         cfg = hydra_compose("config", overrides=["+posterior=status_quo"])
     assert cfg.posterior.file == "posteriors/status_quo.nc" and cfg.posterior.first == 0
+
+
+@pytest.mark.slow
+def test_simulation_rounds_sent_to_slurm_give_the_local_datasets(slurm, tmp_path):
+    """A round as a SLURM job array (submitit, the launcher's settings): the same datasets as run here, in order."""
+    scale = inference.Scale(population=20, media=2, long_population=20, long_days=30, block=16)
+    theta = inference.PRIOR_BOX.draw(5, np.random.default_rng(7))
+    local = inference.Simulator(scale, seed=9)
+    local.datasets(theta[:1])  # the counter moves on: the remote round must continue from it
+    want = local.datasets(theta)
+    remote = inference.Simulator(scale, seed=9)
+    remote.datasets(theta[:1])
+    lines = []
+    remote.remote = inference.Remote(folder=str(tmp_path / "submitit"), chunk=2, say=lines.append,
+                                     settings=dict(partition="debug", timeout_min=10, mem_gb=1))
+    got = remote.datasets(theta)
+    assert set(got) == set(want)
+    for key in want:
+        assert np.array_equal(got[key], want[key], equal_nan=True), key
+    assert any("3/3 jobs done" in line for line in lines)  # three jobs of at most two vectors, with progress

@@ -182,6 +182,64 @@ def long_keep(daily, summary):
     return dict(crises=summary["crises"], peak=summary["peak_rung"])
 
 
+@dataclass
+class Remote:
+    """Simulation rounds sent to SLURM through submitit, the library behind Hydra's launcher, with the launcher's
+    settings (``configs/hydra/launcher/slurm.yaml``, overridable): jobs of ``chunk`` datasets each, as an array."""
+
+    folder: str
+    chunk: int = 500
+    settings: dict = dataclasses.field(default_factory=dict)  # partition, timeout_min, cpus_per_task, mem_gb, ...
+    say: object = quiet
+
+    @staticmethod
+    def launcher(overrides: dict | None = None) -> dict:
+        """The project's SLURM launcher settings (the Hydra config group), with ``overrides``."""
+        from omegaconf import OmegaConf  # noqa: PLC0415
+
+        from ..config import CONFIG_DIR  # noqa: PLC0415
+
+        cfg = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "hydra" / "launcher" / "slurm.yaml"))
+        cfg.pop("defaults", None)
+        cfg.update(overrides or {})
+        return cfg
+
+    def map(self, fn, *columns) -> list:
+        """``fn`` over the columns' rows as one SLURM job array; waits, with a progress line, and returns the results."""
+        import submitit  # noqa: PLC0415
+
+        from .posterior import ROOT  # noqa: PLC0415
+
+        s = self.launcher(self.settings)
+        ex = submitit.AutoExecutor(folder=self.folder, cluster="slurm")
+        params = dict(timeout_min=int(s["timeout_min"]), cpus_per_task=int(s["cpus_per_task"]), mem_gb=s["mem_gb"],
+                      name=s.get("name", "redphone"), slurm_array_parallelism=int(s["array_parallelism"]),
+                      slurm_setup=[f"export PYTHONPATH={ROOT}:${{PYTHONPATH:-}}", *s.get("setup", [])])
+        if s.get("partition"):
+            params["slurm_partition"] = s["partition"]
+        if s.get("gpus_per_node"):
+            params["gpus_per_node"] = s["gpus_per_node"]
+        ex.update_parameters(**params)
+        jobs = ex.map_array(fn, *columns)
+        started = time.perf_counter()
+        while True:
+            done = sum(j.done() for j in jobs)
+            self.say(f"[slurm] {done}/{len(jobs)} jobs done (array {jobs[0].job_id.split('_')[0]}), {time.perf_counter() - started:.0f} s")
+            if done == len(jobs):
+                break
+            time.sleep(2.0)
+        return [j.result() for j in jobs]
+
+
+def _remote_chunk(scale, seed, crises, theta, first_crisis, first_long, long):
+    """One SLURM job of a round: the datasets of one chunk of vectors, with the replicate indices a local run gives them."""
+    sim = Simulator(scale, seed, crises)
+    out = sim.crisis_runs(theta, first_crisis)
+    if long:
+        out.update(sim.long_runs(theta, first_long))
+    return out
+
+
 class Simulator:
     """Datasets shaped like the record, for batches of parameter vectors, in compiled calls of ``scale.block`` runs.
 
@@ -199,6 +257,7 @@ class Simulator:
         self.count = 0
         self.simulations = 0  # datasets simulated so far
         self.progress = quiet
+        self.remote: Remote | None = None  # set: datasets() sends its runs to SLURM
 
     def crisis_runs(self, theta, first: int, base=None, label="crises") -> dict:
         """Each vector x each crisis preset, one run each: {field: (vector, crisis)}."""
@@ -226,6 +285,13 @@ class Simulator:
         first = self.count
         self.count += len(theta) * len(CRISES)
         self.simulations += len(theta)
+        if self.remote is not None:
+            k, c = len(self.crises), self.remote.chunk
+            starts = list(range(0, len(theta), c))
+            parts = self.remote.map(_remote_chunk, [self.scale] * len(starts), [self.seed] * len(starts), [self.crises] * len(starts),
+                                    [theta[i : i + c] for i in starts], [first + i * k for i in starts], [first + i for i in starts],
+                                    [long] * len(starts))
+            return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         out = self.crisis_runs(theta, first)
         if long:
             out.update(self.long_runs(theta, first))
@@ -456,11 +522,13 @@ class Budget:
                    probes=6, repeats=4, npe=384, epochs=20, frequency=64, draws=400, sbc=16, sbc_draws=100, ppc=32, loo=8)
 
 
-def calibrate(budget: Budget, seed: int, say=quiet) -> dict:
-    """Both rounds and every diagnostic; returns what ``scripts/calibrate.py`` writes and plots."""
+def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None) -> dict:
+    """Both rounds and every diagnostic; returns what ``scripts/calibrate.py`` writes and plots. With ``remote``,
+    the simulation rounds (history matching, the flow's training set, the frequency step) run as SLURM job arrays."""
     started = time.perf_counter()
     sim = Simulator(budget.scale, seed)
     sim.progress = say
+    sim.remote = remote
     obs = observed()
     obs_c = obs[: len(CRISIS_STATS)]
     rng = np.random.default_rng(seed)

@@ -727,10 +727,11 @@ def main() -> None:
             print(f"   {r.get('skipped') or f'{r['rate']:.3e} agent-steps/s, compile {r['compile_s']:.1f} s'}", file=sys.stderr, flush=True)
     git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     meta = dict(quick=args.quick, machine=machine(), load_before=load_before, load_after=os.getloadavg(), git=git, wall_s=time.perf_counter() - started)
-    summary = analyse(results, args.quick)
-    text = render(results, summary, meta)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results), indent=1))  # first: a long run is never lost
+    summary = analyse(results, args.quick)
+    text = render(results, summary, meta)
     (out / "bench.md").write_text(text)
     (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results, goals=summary["goals"], ceiling=summary["ceiling"]), indent=1))
     plot(results, summary, out / "scaling.png")

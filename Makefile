@@ -124,8 +124,13 @@ compile-cache: $(STAMP)
 
 # Speed and memory, side by side (scripts/bench.py; docs/performance.md): `make bench QUICK=1` takes under 2 minutes.
 # Results go to bench-results/ (git-ignored). Compile caches are off in the benchmark, so compile times are real.
+# DEVICE=gpu installs the cuda extra and runs the same table on the GPU (with its peak memory and the 1e6 x 64 row).
+# The Numba peer needs the bench extra (in dev); a venv built before it gets it here.
+DEVICE ?=
 bench: $(STAMP)
-	@$(PY) scripts/bench.py $(if $(QUICK),--quick) --out bench-results
+	@$(PY) -c "import numba" 2>/dev/null || $(PY) -m pip install -q -e ".[bench]"
+	@$(if $(filter gpu,$(DEVICE)),$(PY) -c "import jax; assert jax.default_backend() == 'gpu'" 2>/dev/null || $(PY) -m pip install -q -e ".[cuda]")
+	@$(PY) scripts/bench.py $(if $(QUICK),--quick) $(if $(filter gpu,$(DEVICE)),--gpu) --out bench-results
 
 # ---------------------------------------------------------------- calibration and global sensitivity (issue 6)
 # `make calibrate`: Bayesian calibration of the status quo (history matching, then neural posterior estimation) on datasets

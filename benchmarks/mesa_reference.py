@@ -65,6 +65,21 @@ def with_blamed(inputs: PublicInputs, days: int) -> PublicInputs:
     return replace(inputs, blamed=blamed)
 
 
+def side_rules(params: Params) -> list[dict]:
+    """Each side's daily rates as plain floats: what every reference (per agent, NumPy, Numba) reads."""
+    pp, t2 = jax.device_get(params.public), jax.device_get(params.track2)
+    on = float(params.institutions.track2)
+    return [
+        dict(
+            mu=float(pp.mu[s]), media_weight=float(pp.media_weight[s]), rally=float(pp.rally[s]),
+            relaxation=float(pp.relaxation[s]), noise=float(pp.noise[s]),
+            track2_daily=on * float(t2.reach[s]) / 30.0, track2_openness=float(t2.openness[s]),
+            track2_effect=float(t2.effect[s]), track2_target=float(t2.target[s]),
+        )
+        for s in (0, 1)
+    ]
+
+
 class Citizen(mesa.Agent):
     """One citizen: hostility toward the rival, a threshold, an outlet, neighbours."""
 
@@ -114,17 +129,7 @@ class ReferencePublic(mesa.Model):
             state, inputs = day0(0, params, dims)
             inputs = with_blamed(inputs, 1)
         pub = jax.device_get(state.public)
-        pp, t2 = jax.device_get(params.public), jax.device_get(params.track2)
-        on = float(params.institutions.track2)
-        self.rules = [
-            dict(
-                mu=float(pp.mu[s]), media_weight=float(pp.media_weight[s]), rally=float(pp.rally[s]),
-                relaxation=float(pp.relaxation[s]), noise=float(pp.noise[s]),
-                track2_daily=on * float(t2.reach[s]) / 30.0, track2_openness=float(t2.openness[s]),
-                track2_effect=float(t2.effect[s]), track2_target=float(t2.target[s]),
-            )
-            for s in (0, 1)
-        ]
+        self.rules = side_rules(params)
         self.frame = [list(map(float, row)) for row in inputs.frame]
         self.credibility = [list(map(float, row)) for row in inputs.credibility]
         self.blamed = inputs.blamed

@@ -3,6 +3,8 @@
     python benchmarks/profile_day.py --n 100000 --replicates 16 --days 41
     python benchmarks/profile_day.py --trace            # also XLA's per-kernel times over ten days
     python benchmarks/profile_day.py --root ../old      # the same timing of another checkout's model
+    python benchmarks/profile_day.py --n 200 --settings 256 --replicates 1 --media 8 --days 30 --trace
+                                                        # many small runs: engine.run_settings, as calibration calls it
 
 The timing is the best of three runs of ``engine.run_replicates`` (compiled
 first): wall and CPU nanoseconds per agent-step (citizens of both sides x days x
@@ -32,6 +34,9 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=int, default=41)
     parser.add_argument("--trace", action="store_true", help="sum XLA's per-kernel times over ten days")
     parser.add_argument("--top", type=int, default=12, help="kernels to list with --trace")
+    parser.add_argument("--settings", type=int, default=0,
+                        help="time engine.run_settings over this many settings (x --replicates) instead of run_replicates: the regime of many small runs")
+    parser.add_argument("--media", type=int, default=0, help="outlets per side (0: the preset's)")
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="checkout whose model to time")
     args = parser.parse_args(argv)
     sys.path.insert(0, args.root)
@@ -42,10 +47,19 @@ def main(argv=None) -> int:
     from model import engine  # noqa: PLC0415
     from model.config import build, compose  # noqa: PLC0415
 
-    params, dims = build(compose("india_pakistan_2025", {"population.public": args.n}))
+    overrides = {"population.public": args.n} | ({"population.media": args.media} if args.media else {})
+    params, dims = build(compose("india_pakistan_2025", overrides))
     seed, replicates = jnp.int32(0), jnp.arange(args.replicates, dtype=jnp.int32)
-    steps = 2 * args.n * args.replicates * args.days
-    compiled = engine.run_replicates.lower(seed, replicates, params, dims, args.days).compile()
+    runs = args.replicates * max(args.settings, 1)
+    steps = 2 * args.n * runs * args.days
+    if args.settings:
+        from model.params import stack  # noqa: PLC0415
+
+        params = stack([params] * args.settings)
+        call = engine.run_settings
+    else:
+        call = engine.run_replicates
+    compiled = call.lower(seed, replicates, params, dims, args.days).compile()
     best = None
     for _ in range(3):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -53,12 +67,15 @@ def main(argv=None) -> int:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         best = min(best or (wall, cpu), (wall, cpu))
     wall, cpu = best
-    print(f"{args.n} citizens/side x {args.replicates} replicates x {args.days} days: {steps / wall:.3g} agent-steps/s, "
+    shape = f"{args.settings} settings x " if args.settings else ""
+    print(f"{args.n} citizens/side x {shape}{args.replicates} replicates x {args.days} days: {steps / wall:.3g} agent-steps/s, "
           f"{wall / steps * 1e9:.1f} wall-ns and {cpu / steps * 1e9:.1f} CPU-ns per agent-step (best of 3)")
+    if args.settings:
+        print(f"  {runs / wall * args.days / 120:,.0f} complete 120-day runs/s; {wall / (runs * args.days) * 1e6:.2f} us per run-day")
 
     if args.trace:
         days = 10
-        short = engine.run_replicates.lower(seed, replicates, params, dims, days).compile()
+        short = call.lower(seed, replicates, params, dims, days).compile()
         jax.block_until_ready(short(seed, replicates, params))
         with tempfile.TemporaryDirectory() as folder:
             with jax.profiler.trace(folder, create_perfetto_trace=True):
@@ -73,7 +90,7 @@ def main(argv=None) -> int:
             if e.get("ph") == "X" and kernel.fullmatch(name) and not container.fullmatch(name):
                 total[name] += e.get("dur", 0)
                 calls[name] += 1
-        per = 1e3 / (2 * args.n * args.replicates * days)  # trace durations are in microseconds
+        per = 1e3 / (2 * args.n * runs * days)  # trace durations are in microseconds
         print(f"XLA kernels over {days} days, ns per citizen-day (summed over threads):")
         for name, us in total.most_common(args.top):
             print(f"  {us * per:6.2f}  {name} ({calls[name]} calls)")

@@ -8,7 +8,14 @@ apart. Three engines:
   dyad), for populations x replicates;
 * ``mesa``: ``CrisisModel``, Mesa's scheduler calling the same kernels;
 * ``reference``: ``benchmarks/mesa_reference.py``, the public sector written
-  per agent in plain Python, checked against the kernel's statistics.
+  per agent in plain Python, checked against the kernel's statistics;
+* ``peers``: the batched engine against the three CPU peers of its public
+  sector (the per-agent Mesa one, ``benchmarks/numpy_reference.py`` and
+  ``benchmarks/numba_reference.py``), interleaved round by round in one
+  process, best of three, each peer first checked against the kernel's
+  statistics;
+* ``runs``: complete 120-day runs per second of ``engine.run_settings`` (256
+  settings x 1 replicate, 8 outlets per side), the regime of calibration.
 
 Each configuration runs in its own subprocess (``--worker``), so compile
 caches and memory high-water marks never leak between configurations. Peak
@@ -50,6 +57,11 @@ GOAL_MESA_RATIO = 2.0  # batched / Mesa-driven at 1e5 citizens per side
 GOAL_COMPILE_S = 30.0
 GOAL_MEMORY_RATIO = 2.0  # run peak / (state + outputs)
 GOAL_GPU = 2e10  # one H100, 1e6 citizens per side x 64 replicates
+# Goals of issue #13
+GOAL_VS_NUMBA = 1.5  # batched / Numba peer at 1e5 and 1e6 citizens per side, 1 and 16 replicates
+GOAL_ROOFLINE = 0.40
+GOAL_RUNS = {200: 10_000, 500: 5_000}  # complete 120-day runs per second, 8 outlets, batched over settings
+PEER_SIZES = [(1e4, 1), (1e5, 1), (1e5, 16), (1e6, 1), (1e6, 16)]
 
 
 # --------------------------------------------------------------------------- worker side
@@ -239,7 +251,148 @@ def work_reference(job) -> dict:
     )
 
 
-WORK = dict(bandwidth=work_bandwidth, batched=work_batched, mesa=work_mesa, reference=work_reference)
+def _peer_check(peer, n: int = 3000, days: int = 30) -> dict:
+    """A peer's statistics against the kernel's on one day-0 state, as ``tests/test_array_references.py``
+    checks them (every daily term on)."""
+    from benchmarks.mesa_reference import compare, day0, kernel_public, with_blamed  # noqa: PLC0415
+    from model.config import build, compose  # noqa: PLC0415
+
+    params, dims = build(compose("india_pakistan_2025", {"population.public": n, "institutions.track2": True, "track2.reach": 0.5,
+                                                         "track2.initial_reach": 0.2}))
+    state, inputs = day0(3, params, dims)
+    inputs = with_blamed(inputs, days)
+    model = peer(state, params, inputs, rng=7)
+    for _ in range(days):
+        model.step()
+    return compare(model.daily(), kernel_public(5, 8, state, params, dims, inputs))
+
+
+def work_peers(job) -> dict:
+    """The batched engine and the public sector's three CPU peers, interleaved in one process.
+
+    For each size (citizens per side x replicates), ``rounds`` rounds of: the batched engine (the
+    whole model, compiled first, day-0 state included), the NumPy peer, the Numba peer; and once per
+    round the per-agent Mesa reference at 1e3 citizens (its speed per agent-step does not depend on
+    the population). The best of the rounds is kept. A peer runs its replicates one after another
+    from the kernel's day-0 state (building it is not timed); the engine runs them at once.
+    """
+    import jax  # noqa: PLC0415
+    import jax.numpy as jnp  # noqa: PLC0415
+
+    from benchmarks.mesa_reference import ReferencePublic, day0, with_blamed  # noqa: PLC0415
+    from benchmarks.numpy_reference import NumpyPublic  # noqa: PLC0415
+    from model import engine  # noqa: PLC0415
+
+    try:
+        from benchmarks.numba_reference import NumbaPublic  # noqa: PLC0415
+    except ImportError:  # no bench extra: the other peers still run
+        NumbaPublic = None  # noqa: N806
+    peers = dict(numpy=NumpyPublic) | (dict(numba=NumbaPublic) if NumbaPublic else {})
+    checks = {name: _peer_check(peer) for name, peer in peers.items()}
+    rounds = job.get("rounds", 3)
+    target = job.get("target_steps", dict(batched=1e8, numpy=2e7, numba=6e7))
+
+    def timed(model, days):
+        model.step()  # the first day apart: it compiles (Numba) and touches the memory
+        t = time.perf_counter()
+        for _ in range(days):
+            model.step()
+        return time.perf_counter() - t
+
+    mesa_params, mesa_dims = _setting(1000)
+    mesa_state, mesa_inputs = day0(0, mesa_params, mesa_dims)
+    mesa_inputs = with_blamed(mesa_inputs, 4)
+    mesa_rates = []
+    rows = []
+    for n, reps in job["sizes"]:
+        n, reps = int(n), int(reps)
+        params, dims = _setting(n)
+        state, inputs = day0(0, params, dims)
+        days = {k: int(min(max(round(v / (2 * n * reps)), 1), 50)) for k, v in target.items()}
+        days["batched"] = max(days["batched"], 3)
+        inputs = with_blamed(inputs, max(days.values()) + 1)
+        seed, replicates = jnp.int32(0), jnp.arange(reps, dtype=jnp.int32)
+        compiled = engine.run_replicates.lower(seed, replicates, params, dims, days["batched"]).compile()
+        best, batched_cpu = {}, 1e9
+        for _ in range(rounds):
+            t, c = time.perf_counter(), time.process_time()
+            jax.block_until_ready(compiled(seed, replicates, params))
+            best["batched"] = min(best.get("batched", 1e9), time.perf_counter() - t)
+            batched_cpu = min(batched_cpu, time.process_time() - c)
+            for name, peer in peers.items():
+                spent = sum(timed(peer(state, params, inputs, rng=r), days[name]) for r in range(reps))
+                best[name] = min(best.get(name, 1e9), spent)
+            mesa_rates.append(2 * 1000 * 2 / timed(ReferencePublic(mesa_state, mesa_params, mesa_inputs, rng=len(mesa_rates)), 2))
+        rates = {k: 2 * n * reps * days[k] / v for k, v in best.items()}
+        rows.append(dict(n=n, replicates=reps, days=days, rates=rates, load=os.getloadavg(),
+                         batched_cpu_ns=batched_cpu / (2 * n * reps * days["batched"]) * 1e9))
+        print(f"   peers {n:.0e} x {reps}: " + ", ".join(f"{k} {v:.2e}" for k, v in rates.items()), file=sys.stderr, flush=True)
+    return dict(rows=rows, mesa_rate=max(mesa_rates), checks=checks, rounds=rounds)
+
+
+def _settings(n: int, count: int, media: int = 8):
+    """``count`` settings of the status quo with ``n`` citizens and ``media`` outlets per side, stacked:
+    the convergence rate mu spread over its range, so no two settings are the same."""
+    import jax.numpy as jnp  # noqa: PLC0415
+
+    from model.config import build, compose  # noqa: PLC0415
+    from model.params import stack  # noqa: PLC0415
+    from model.state import replace  # noqa: PLC0415
+
+    params, dims = build(compose("india_pakistan_2025", {"population.public": int(n), "population.media": media}))
+    stacked = stack([params] * count)
+    mu = jnp.broadcast_to(jnp.linspace(0.05, 0.5, count)[:, None], stacked.public.mu.shape)
+    return replace(stacked, public=replace(stacked.public, mu=mu)), dims
+
+
+def work_runs(job) -> dict:
+    """Complete runs per second: ``engine.run_settings`` (settings x 1 replicate, common keys, the
+    calibration's call) and ``engine.run_runs`` (each run its own replicate key), interleaved, best of
+    ``rounds``, for each population of ``job["populations"]``."""
+    import jax  # noqa: PLC0415
+    import jax.numpy as jnp  # noqa: PLC0415
+
+    from model import engine  # noqa: PLC0415
+
+    count, days, rounds = int(job.get("settings", 256)), int(job.get("days", 120)), job.get("rounds", 3)
+    calls = {}
+    for n in job["populations"]:
+        stacked, dims = _settings(n, count)
+        seed, one = jnp.int32(0), jnp.arange(1, dtype=jnp.int32)
+        settings = replicates = jnp.arange(count, dtype=jnp.int32)  # run i: setting i, replicate i
+        keep = _keep_summary
+        t = time.perf_counter()
+        by_settings = engine.run_settings.lower(seed, one, stacked, dims, days).compile()
+        compile_s = time.perf_counter() - t
+        calls[n] = dict(settings=lambda c=by_settings, a=(seed, one, stacked): c(*a), compile_s=compile_s)
+        if job.get("own_keys"):  # a second compile of the same size: the full bench only
+            by_runs = engine.run_runs.lower(seed, settings, replicates, stacked, dims, days, keep).compile()
+            calls[n]["runs"] = lambda c=by_runs, a=(seed, settings, replicates, stacked): c(*a)
+    best, cpu = {}, {}
+    for _ in range(max(rounds, 2)):  # the first call also touches the runtime's one-off memory
+        for n, call in calls.items():
+            for how in ("settings", "runs")[: len(call) - 1]:
+                t, c = time.perf_counter(), time.process_time()
+                jax.block_until_ready(call[how]())
+                best[(n, how)] = min(best.get((n, how), 1e9), time.perf_counter() - t)
+                cpu[(n, how)] = min(cpu.get((n, how), 1e9), time.process_time() - c)
+    rows = [
+        dict(n=n, settings=count, days=days, runs_per_s=count / best[(n, "settings")],
+             cpu_us_per_run_day=cpu[(n, "settings")] / (count * days) * 1e6,
+             own_keys_runs_per_s=count / best[(n, "runs")] if (n, "runs") in best else None,
+             compile_s=calls[n]["compile_s"], us_per_run_day=best[(n, "settings")] / (count * days) * 1e6)
+        for n in calls
+    ]
+    return dict(rows=rows, load=os.getloadavg(), rounds=rounds)
+
+
+def _keep_summary(daily, summary):
+    return summary
+
+
+WORK = dict(
+    bandwidth=work_bandwidth, batched=work_batched, mesa=work_mesa, reference=work_reference, peers=work_peers, runs=work_runs,
+)
 
 
 def worker(job: dict) -> None:
@@ -288,6 +441,8 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
     jobs += [dict(engine="mesa", n=int(n), days=d) for n, d in mesa]
     jobs.append(dict(engine="mesa", n=100_000, days=mesa[-1][1], activation="agent"))  # each agent its own call
     jobs += [dict(engine="reference", n=int(n), days=d) for n, d in reference]
+    jobs.append(dict(engine="peers", sizes=[(1e5, 1), (1e5, 16)] if quick else PEER_SIZES + ([(1e6, 64)] if gpu else [])))
+    jobs.append(dict(engine="runs", populations=sorted(GOAL_RUNS), own_keys=not quick))
     return jobs
 
 
@@ -333,6 +488,9 @@ def analyse(results: list[dict], quick: bool) -> dict:
     mesas = [r for r in ok if r["job"]["engine"] == "mesa"]
     per_step = bw["bytes_per_agent_step"]["total"] if bw else None
     ceiling = bw["bandwidth"] / per_step if bw else None
+    peers = next((r for r in ok if r["job"]["engine"] == "peers"), None)
+    runs = next((r for r in ok if r["job"]["engine"] == "runs"), None)
+    ok = [r for r in ok if r["job"]["engine"] not in ("peers", "runs")]
     for r in ok:
         if r["job"]["engine"] == "bandwidth":
             continue
@@ -373,9 +531,42 @@ def analyse(results: list[dict], quick: bool) -> dict:
             text = f"{_mb(base['peak_bytes'])} MiB at {base['job']['days']} days, {_mb(flat['peak_bytes'])} MiB at {flat['job']['days']} days"
             # flat: within 10 % or 20 MiB (the outputs themselves grow with the days)
             goals.append(("peak memory flat in the number of days", text, grow <= 1.1 or flat["peak_bytes"] - base["peak_bytes"] < 20 * 2**20))
+    if peers:
+        for row in peers["rows"]:
+            row["ratios"] = {k: row["rates"]["batched"] / v for k, v in row["rates"].items() if k != "batched"}
+            row["ratios"]["mesa"] = row["rates"]["batched"] / peers["mesa_rate"]
+            row["roofline"] = row["rates"]["batched"] / ceiling if ceiling else None
+        judged = [row for row in peers["rows"] if row["n"] >= 1e5 and "numba" in row["ratios"]]
+        if judged:
+            worst = min(judged, key=lambda row: row["ratios"]["numba"])
+            complete = {(1e5, 1), (1e5, 16), (1e6, 1), (1e6, 16)} <= {(row["n"], row["replicates"]) for row in judged}
+            goals.append((
+                "batched >= 1.5 x the Numba peer at 1e5 and 1e6 per side (1 and 16 replicates)",
+                f"{worst['ratios']['numba']:.2f} x at worst ({worst['n']:.0e} x {worst['replicates']}); "
+                + ", ".join(f"{row['ratios']['numba']:.2f} ({row['n']:.0e} x {row['replicates']})" for row in judged)
+                + ("" if complete else "; not every size in this run"),
+                # judged only when every size the goal names ran (the quick bench runs 1e5 only)
+                worst["ratios"]["numba"] >= GOAL_VS_NUMBA if complete else (None if worst["ratios"]["numba"] >= GOAL_VS_NUMBA else False),
+            ))
+        best = max(peers["rows"], key=lambda row: row["rates"]["batched"])
+        goals.append((
+            "batched >= 1000 x the per-agent Mesa reference (interleaved, peers run)",
+            f"{best['ratios']['mesa']:,.0f} x ({best['n']:.0e} x {best['replicates']})", best["ratios"]["mesa"] >= GOAL_VS_REFERENCE,
+        ))
+    fastest = [r["rate"] for r in batched] + ([row["rates"]["batched"] for row in peers["rows"]] if peers else [])
+    if fastest and ceiling:
+        goals.append(("batched >= 40 % of the roofline ceiling", f"{max(fastest) / ceiling:.1%} (best row)", max(fastest) / ceiling >= GOAL_ROOFLINE))
+    if runs:
+        for row in runs["rows"]:
+            goal = GOAL_RUNS.get(row["n"])
+            if goal:
+                goals.append((
+                    f">= {goal:,} complete 120-day runs/s at {row['n']} citizens, 8 outlets (run_settings, {row['settings']} settings)",
+                    f"{row['runs_per_s']:,.0f}/s", row["runs_per_s"] >= goal,
+                ))
     gpu = [b for b in batched if b["device"]["platform"] == "gpu" and b["job"]["n"] == 1_000_000 and b["job"]["replicates"] == 64]
     goals.append(("one H100: >= 2e10 at 1e6 x 64", f"{gpu[0]['rate']:.2e}" if gpu else "no GPU in this run", bool(gpu) and gpu[0]["rate"] >= GOAL_GPU if gpu else None))
-    return dict(goals=goals, ceiling=ceiling, bandwidth=bw, reference_rate=ref_rate)
+    return dict(goals=goals, ceiling=ceiling, bandwidth=bw, reference_rate=ref_rate, peers=peers, runs=runs)
 
 
 def render(results: list[dict], summary: dict, meta: dict) -> str:
@@ -402,7 +593,7 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
     ]
     for r in results:
         job = r["job"]
-        if job["engine"] == "bandwidth":
+        if job["engine"] in ("bandwidth", "peers", "runs"):
             continue
         name = job["engine"] + (" (4 x days)" if job.get("flat_check") else "") + (" (per agent)" if job.get("activation") == "agent" else "")
         if "skipped" in r:
@@ -428,6 +619,45 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
                 f"histogram L1 {c['hist_l1']:.3f} vs the kernel's own scatter {c['hist_l1_kernel']:.3f}); "
                 f"the public kernel alone, batched x 8: {r['kernel_public_rate']:.2e} agent-steps/s."
             )
+    peers = summary.get("peers")
+    if peers:
+        lines += [
+            "",
+            f"Peers of the public sector, interleaved in one process (best of {peers['rounds']} rounds; the per-agent Mesa "
+            f"reference at 1e3 citizens: {peers['mesa_rate']:.2e} agent-steps/s). 'batched' is the whole model "
+            "(four sectors and the dyad), the peers the public sector alone:",
+            "",
+            "| citizens/side x replicates | batched (ours) | NumPy | Numba | ours / Mesa per agent | ours / NumPy | ours / Numba | of roofline | ours, CPU ns/step | load (1 min) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in peers["rows"]:
+            rates, ratios = row["rates"], row["ratios"]
+            lines.append(
+                f"| {row['n']:.0e} x {row['replicates']} | {rates['batched']:.2e} | {rates['numpy']:.2e} | "
+                f"{_si(rates.get('numba', 0))} | {ratios['mesa']:,.0f} | {ratios['numpy']:.1f} | "
+                f"{f'{ratios['numba']:.2f}' if 'numba' in ratios else '- (no numba)'} | "
+                f"{f'{row['roofline']:.1%}' if row.get('roofline') else '-'} | {row['batched_cpu_ns']:.1f} | {row['load'][0]:.2f} |"
+            )
+        for name, c in peers["checks"].items():
+            lines.append(
+                f"\n{name} peer vs the JAX public kernel (3,000 citizens, 30 days): statistics {'agree' if c['agree'] else 'DISAGREE'} "
+                f"(largest gaps: mean {c['mean_gap']:.4f}, std {c['std_gap']:.4f}, share >= 0.8 {c['high_gap']:.4f}; "
+                f"histogram L1 {c['hist_l1']:.3f} vs the kernel's own scatter {c['hist_l1_kernel']:.3f})."
+            )
+    runs = summary.get("runs")
+    if runs:
+        lines += [
+            "",
+            f"Many small runs (120 days, 8 outlets per side; best of {runs['rounds']}; load {runs['load'][0]:.2f}):",
+            "",
+            "| citizens/side | settings per call | complete runs/s (run_settings) | wall us per run-day | CPU us per run-day | runs/s, each its own key (run_runs) | compile s |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in runs["rows"]:
+            lines.append(
+                f"| {row['n']} | {row['settings']} | {row['runs_per_s']:,.0f} | {row['us_per_run_day']:.2f} | {row['cpu_us_per_run_day']:.2f} | "
+                f"{f'{row['own_keys_runs_per_s']:,.0f}' if row['own_keys_runs_per_s'] else '-'} | {row['compile_s']:.1f} |"
+            )
     lines += ["", "| goal | measured | met |", "|---|---|---|"]
     for goal, value, met in summary["goals"]:
         lines.append(f"| {goal} | {value} | {'-' if met is None else ('yes' if met else 'no')} |")
@@ -440,7 +670,7 @@ def plot(results: list[dict], summary: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    ok = [r for r in results if "skipped" not in r and r["job"]["engine"] != "bandwidth" and not r["job"].get("flat_check")]
+    ok = [r for r in results if "skipped" not in r and r["job"]["engine"] not in ("bandwidth", "peers", "runs") and not r["job"].get("flat_check")]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
     reps = sorted({r["job"]["replicates"] for r in ok if r["job"]["engine"] == "batched"})
@@ -472,6 +702,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per configuration")
     parser.add_argument("--gpu", action="store_true", help="add the GPU goal's configuration (1e6 x 64); on by default on a GPU")
     parser.add_argument("--render", metavar="BENCH_JSON", help="print the table of a saved bench.json again")
+    parser.add_argument("--only", help="run only these engines, comma-separated (bandwidth always runs): batched,mesa,reference,peers,runs")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -487,19 +718,23 @@ def main() -> None:
     probe = run_job(dict(engine="bandwidth"), args.timeout)
     gpu = args.gpu or probe.get("device", {}).get("platform") == "gpu"
     jobs = plan(args.quick, gpu, args.max_bytes)
+    if args.only:
+        jobs = jobs[:1] + [j for j in jobs[1:] if j["engine"] in args.only.split(",")]
     results = [probe]
     for job in jobs[1:]:
         label = " ".join(f"{k}={v}" for k, v in job.items() if k != "skipped")
         print(f"== {label}", file=sys.stderr, flush=True)
         results.append(run_job(job, args.timeout))
         r = results[-1]
-        print(f"   {r.get('skipped') or f'{r['rate']:.3e} agent-steps/s, compile {r['compile_s']:.1f} s'}", file=sys.stderr, flush=True)
+        if "rate" in r or "skipped" in r:
+            print(f"   {r.get('skipped') or f'{r['rate']:.3e} agent-steps/s, compile {r['compile_s']:.1f} s'}", file=sys.stderr, flush=True)
     git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     meta = dict(quick=args.quick, machine=machine(), load_before=load_before, load_after=os.getloadavg(), git=git, wall_s=time.perf_counter() - started)
-    summary = analyse(results, args.quick)
-    text = render(results, summary, meta)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results), indent=1))  # first: a long run is never lost
+    summary = analyse(results, args.quick)
+    text = render(results, summary, meta)
     (out / "bench.md").write_text(text)
     (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results, goals=summary["goals"], ceiling=summary["ceiling"]), indent=1))
     plot(results, summary, out / "scaling.png")

@@ -78,13 +78,25 @@ def aggregate(pub: PublicState, dims: Dims) -> PublicState:
     n = h.shape[0]
     cells = flat.binned_sums(N_BINS, dims.n_media)(h, pub.outlet)
     counts = cells[..., 1]  # whole numbers, exact in float32 below 2**24 citizens
-    audience = jnp.sum(cells[..., 0], axis=0)
+    audience, followers = _sums(cells[..., 0], counts)  # over the bins
     hist = jnp.sum(counts, axis=1) / n
     mean = jnp.sum(audience) / n  # the same sums: no pass of its own
+    spread, reached = _sums(jnp.square(h - mean), pub.reached)
     return replace(
-        pub, mean=mean, std=jnp.sqrt(jnp.mean(jnp.square(h - mean))), high=jnp.sum(hist[HIGH_BIN:]), hist=hist,
-        reached_share=jnp.mean(pub.reached), audience=audience, followers=jnp.sum(counts, axis=0),
+        pub, mean=mean, std=jnp.sqrt(spread / n), high=jnp.sum(hist[HIGH_BIN:]), hist=hist,
+        reached_share=reached / n, audience=audience, followers=followers,
     )
+
+
+def _sums(*terms):
+    """Sums along axis 0 of several arrays of one shape, in one variadic reduction.
+
+    XLA hands a single float sum to a library kernel (YNNPACK) that takes its input written out whole
+    and, for the (bin, outlet) cells under ``vmap`` over many runs, reduces a non-minor axis slowly; a
+    variadic reduction stays XLA's own loop, with its terms computed inside it. At 500 citizens x 256
+    settings this took a run-day from 32 to 20 us (docs/performance.md, "Many small runs").
+    """
+    return jax.lax.reduce(terms, tuple(jnp.zeros((), t.dtype) for t in terms), lambda a, b: tuple(x + y for x, y in zip(a, b)), (0,))
 
 
 def blamed_events(state: State, side: int):

@@ -38,7 +38,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
-from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
@@ -53,34 +52,45 @@ def say(message: str) -> None:
     progress.say(message if message.startswith("[") else f"[calibrate] {message}")
 
 
-class PresetDumper(yaml.SafeDumper):
-    """The presets' own style: pairs and scripted events on one line, groups as blocks."""
+def set_value(text: str, key: str, value) -> str:
+    """``group.name: value`` replaced in a preset's text, its comments kept; a missing entry is added to its group."""
+    import re  # noqa: PLC0415
 
-
-PresetDumper.add_representer(list, lambda d, data: d.represent_sequence(
-    "tag:yaml.org,2002:seq", data, flow_style=all(not isinstance(x, (list, dict)) for x in data)))
-PresetDumper.add_representer(dict, lambda d, data: d.represent_mapping(
-    "tag:yaml.org,2002:map", data, flow_style="day" in data and "target" in data))
+    group, name = key.split(".")
+    rendered = "[" + ", ".join(f"{v:g}" for v in value) + "]" if isinstance(value, list) else f"{value:g}"
+    lines = text.splitlines()
+    try:
+        g = next(i for i, line in enumerate(lines) if re.fullmatch(rf"{group}:\s*(#.*)?", line))
+    except StopIteration:
+        return text.rstrip("\n") + f"\n{group}:\n  {name}: {rendered}\n"
+    i = g + 1
+    while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
+        found = re.fullmatch(rf"(\s+{name}:\s*)([^#]*?)(\s*#.*)?", lines[i])
+        if found:
+            lines[i] = f"{found.group(1)}{rendered}{found.group(3) or ''}"
+            return "\n".join(lines) + "\n"
+        i += 1
+    lines.insert(i, f"  {name}: {rendered}")
+    return "\n".join(lines) + "\n"
 
 
 def write_presets(values: dict, command: str, file: Path) -> None:
-    """The posterior medians into the presets, with a comment saying so; validated by composing and building."""
+    """The posterior medians into the presets, their comments kept, with a provenance comment; validated by
+    composing and building."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for preset in PRESETS:
         path = CONFIG_DIR / "preset" / f"{preset}.yaml"
-        text = path.read_text()
-        header = [line for line in text.splitlines() if line.startswith("#") and not line.startswith("# calibrated")
-                  and not line.startswith("#   ")]
-        cfg = OmegaConf.load(path)
+        lines = path.read_text().splitlines()
+        while len(lines) > 1 and (lines[1].startswith("# calibrated") or lines[1].startswith("#   ")):
+            del lines[1]  # the previous provenance comment
+        shown_file = file.relative_to(ROOT) if file.is_relative_to(ROOT) else file
+        lines[1:1] = ["# calibrated: the fitted values are the posterior medians of the Bayesian calibration (docs/validation.md):",
+                      f"#   {command}; {stamp}; posterior {shown_file}"]
+        text = "\n".join(lines) + "\n"
         ratio = calibration.ratios(compose(preset))
         for key, v in calibration.preset_values(values, ratio).items():
-            OmegaConf.update(cfg, key, v, merge=True)
-        provenance = [
-            "# calibrated: the fitted values are the posterior medians of the Bayesian calibration (docs/validation.md):",
-            f"#   {command}; {stamp}; posterior {file.relative_to(ROOT) if file.is_relative_to(ROOT) else file}",
-        ]
-        body = yaml.dump(OmegaConf.to_container(cfg), Dumper=PresetDumper, sort_keys=False, width=120)
-        path.write_text("\n".join(header[:1] + provenance + header[1:]) + "\n" + body)
+            text = set_value(text, key, v)
+        path.write_text(text)
         build(compose(preset))  # still valid
         say(f"wrote {path.relative_to(ROOT)}")
 

@@ -15,6 +15,8 @@ from model.lab import batch, calibration, inference, policy, posterior, record
 from model.params import stack
 
 ROOT = Path(__file__).resolve().parents[1]
+# one worker for the whole module: its tests share the quick calibration and its compiled programs
+pytestmark = pytest.mark.xdist_group("inference")
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
@@ -106,8 +108,8 @@ def test_the_flow_recovers_known_parameters_of_a_synthetic_problem():
         assert lo <= truth[0, j] <= hi
 
 
-def test_simulated_datasets_are_independent_and_reproducible():
-    scale = inference.Scale(population=20, media=2, long_population=20, long_days=30, block=16)
+def test_simulated_datasets_are_independent_and_reproducible(quick):
+    scale = inference.Budget.quick().scale  # the quick calibration's shapes: its compiled programs are reused
     theta = np.repeat(inference.PRIOR_BOX.draw(1, np.random.default_rng(2)), 4, axis=0)
     a = inference.Simulator(scale, seed=5).datasets(theta)
     b = inference.Simulator(scale, seed=5).datasets(theta)
@@ -202,7 +204,7 @@ def test_runs_draw_their_parameters_from_a_posterior(quick):
     # replicate r took draw first + r, with the random numbers of replicate r
     draws = posterior.draws(file, inference.NAMES)
     params, dims = build(cfg)
-    one = inference.with_theta(stack([params]), draws[2 + 1 : 3], calibration.ratios(cfg))
+    one = inference.with_theta(stack([params]), draws[2 + 1 : 2 + 2], calibration.ratios(cfg))
     alone = batch.run_stacked(one, dims, 365, 1, 0, block=64, progress=lambda m: None, replicate_from=[1])[1]
     for key in ("peak_rung", "crisis_days", "hostility_end_A"):
         assert np.array_equal(np.asarray(summary[key])[0, 1], np.asarray(alone[key])[0, 0]), key

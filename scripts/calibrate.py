@@ -271,7 +271,7 @@ def fig_identifiability(res, table, path, pairs: int = 6):
     draws, prior = res["draws"], inference.PRIOR
     order = np.argsort(-res["contraction"])[:pairs]
     fig = plt.figure(figsize=(16, 8))
-    ax = fig.add_axes([0.05, 0.12, 0.42, 0.8])
+    ax = fig.add_axes([0.17, 0.12, 0.3, 0.8])
     y = np.arange(len(prior))
     ax.barh(y, res["contraction"], color=OKABE_ITO["blue"])
     ax.axvline(0.5, color="0.5", ls="--", lw=0.8)

@@ -51,11 +51,16 @@ run: $(STAMP)
 
 # PYTEST_ARGS picks tests: make test PYTEST_ARGS="tests/test_engines.py -x"
 PYTEST_ARGS ?=
+# Tests run in TEST_WORKERS pytest-xdist processes (0: in this one). Much of the suite waits on subprocesses,
+# compiles (one core each) or SLURM, so two workers overlap on a 2-core machine; tests that share a module
+# fixture or a server stay on one worker (xdist_group marks, --dist loadgroup).
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 test: $(STAMP) system-deps
-	@$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	@$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+	@$(PY) -m pytest -q -p no:cacheprovider $(XDIST) -m "not slow"
 
 docs-params: $(STAMP)
 	@$(PY) scripts/params_table.py > docs/parameters.md

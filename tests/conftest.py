@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ os.environ.setdefault("JAX_ENABLE_X64", "0")
 REQUIRED = "required" in (os.environ.get("REDPHONE_SYSTEM_TESTS", ""), os.environ.get("REDPHONE_BROWSER_TESTS", ""))
 KEEP_DAEMONS = os.environ.get("REDPHONE_KEEP_DAEMONS", "") not in ("", "0")
 _SKIPPED: dict[str, str] = {}
+_UNAVAILABLE = re.compile(r"(?P<what>.+?) is not available here; to run these tests: (?P<install>.+)")
 
 
 def unavailable(what: str, install: str) -> None:
@@ -21,8 +23,16 @@ def unavailable(what: str, install: str) -> None:
     message = f"{what} is not available here; to run these tests: {install}"
     if REQUIRED:
         pytest.fail(message + " (REDPHONE_SYSTEM_TESTS=required)", pytrace=False)
-    _SKIPPED[what] = install
     pytest.skip(message)
+
+
+def pytest_runtest_logreport(report):
+    """Note each skip for a missing system dependency: read off the report, so that under pytest-xdist
+    (`make test` runs two workers) the controller, which prints the summary, sees the workers' skips too."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        found = _UNAVAILABLE.search(str(report.longrepr[2]))
+        if found:
+            _SKIPPED[found["what"].removeprefix("Skipped: ")] = found["install"]
 
 
 def pytest_terminal_summary(terminalreporter):

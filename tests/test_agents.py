@@ -8,6 +8,8 @@ from model.agents import MediaSector, MilitarySector, PoliticalSector, PublicSec
 
 SMALL = dict(n_public=300, n_media=6)
 
+pytestmark = pytest.mark.xdist_group("agents")  # the module's run, made once (pytest-xdist)
+
 
 @pytest.fixture(scope="module")
 def model():

@@ -27,6 +27,8 @@ PY = sys.executable
 SMALL = {"population.public": 100, "population.media": 4, "days": 10, "batch.block": 2}
 SMALL_ARGS = [f"{k}={v}" for k, v in SMALL.items()]
 GRID = {"grid": {"track2.reach": [0.0, 0.1]}}
+# one worker (make test runs two under pytest-xdist) for the cluster's fixtures and the uninterrupted sweep the rerun compares with
+pytestmark = pytest.mark.xdist_group("slurm")
 
 
 def _equal(a: dict, b: dict):

@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_S, PAGE_READY_MS, STEP_MS = 180, 180_000, 60_000
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one server and one browser, on one worker (make test runs two)
 
 
 def _need_browser():

@@ -7,6 +7,8 @@ import xarray as xr
 from model.lab import batch, io
 from model.config import compose
 
+pytestmark = pytest.mark.xdist_group("io")  # the module's run, made once (pytest-xdist)
+
 
 @pytest.fixture(scope="module")
 def run():

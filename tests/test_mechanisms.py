@@ -22,6 +22,8 @@ from model.params import stack
 REPLICATES, DAYS = 200, 160
 SIZE = {"population.public": 200, "population.media": 6, "days": DAYS}
 ALPHA = 0.01
+# every test reads the one compiled run of all settings: keep them on one worker under pytest-xdist (make test)
+pytestmark = pytest.mark.xdist_group("mechanisms")
 EXTRA_ATTACK = [{"day": 0, "target": "A", "severity": 0.9, "evidence": 0.25}, {"day": 40, "target": "A", "severity": 0.9, "evidence": 0.5}]
 ACCEPTED = {"mediation.refuse": [0.0, 0.0], "mediation.p_willing": 1.0}
 

@@ -30,6 +30,7 @@ SIZES = {"population.public": 40, "population.media": 3, "population.neighbours"
 DAYS, REPLICATES = 60, 2
 # integer-valued fields written as floats in the schema are still sampled as floats: the kernels take floats
 FLOAT_OUTPUTS_MAY_BE_NAN = dyad.NEVER_IS_NAN  # NaN: the event never happened
+pytestmark = pytest.mark.xdist_group("properties")  # the module's one compiled run, made once (pytest-xdist)
 
 
 def _value(meta, rng, where: str):
@@ -115,30 +116,43 @@ def violations(daily: dict, summary: dict, overrides: list[dict], nuclear_risk) 
 
 # the lead fixes rationality = 0 in the kernel (Model v2, on main): it is tested on its own below
 RATIONALITY_ZERO = ("political.rationality", 0.0)
+# with and without inadvertent nuclear use: a random choice must still respect the ladder
+RATIONALITY_ZERO_SETTINGS = [{RATIONALITY_ZERO[0]: RATIONALITY_ZERO[1]}, {RATIONALITY_ZERO[0]: RATIONALITY_ZERO[1], "dyad.nuclear_risk": 0.0}]
 
 
-def test_every_allowed_value_gives_finite_outputs_and_reachable_rungs():
-    overrides = settings(skip={RATIONALITY_ZERO})
+@pytest.fixture(scope="module")
+def runs():
+    """The three groups of settings below as slices of one compiled call (one compile, not three):
+    name -> (overrides, daily, summary, nuclear risk), each with leading axes (setting, replicate)."""
+    groups = {"schema": settings(skip={RATIONALITY_ZERO}), "rationality_zero": RATIONALITY_ZERO_SETTINGS, "preset": [{}]}
+    daily, summary, risk = run([o for overrides in groups.values() for o in overrides])
+    daily, summary = ({k: np.asarray(v) for k, v in part.items()} for part in (daily, summary))
+    out, start = {}, 0
+    for name, overrides in groups.items():
+        part = slice(start, start + len(overrides))
+        out[name] = (overrides, {k: v[part] for k, v in daily.items()}, {k: v[part] for k, v in summary.items()}, risk[part])
+        start += len(overrides)
+    return out
+
+
+def test_every_allowed_value_gives_finite_outputs_and_reachable_rungs(runs):
+    overrides, daily, summary, risk = runs["schema"]
     assert len(overrides) >= 2 * len(FIELDS) - 1 + 24
     covered = {key for o in overrides for key in o}
     assert covered == set(FIELDS)  # every field of the schema is varied
-    daily, summary, risk = run(overrides)
     problems = violations(daily, summary, overrides, risk)
     assert not problems, "\n".join(problems[:20])
 
 
-def test_rationality_zero_gives_finite_outputs_and_reachable_rungs():
-    # with and without inadvertent nuclear use: a random choice must still respect the ladder
-    overrides = [{RATIONALITY_ZERO[0]: RATIONALITY_ZERO[1]}, {RATIONALITY_ZERO[0]: RATIONALITY_ZERO[1], "dyad.nuclear_risk": 0.0}]
-    daily, summary, risk = run(overrides)
+def test_rationality_zero_gives_finite_outputs_and_reachable_rungs(runs):
+    overrides, daily, summary, risk = runs["rationality_zero"]
     problems = violations(daily, summary, overrides, risk)
     assert not problems, "\n".join(problems)
 
 
-def test_the_properties_can_fail():
+def test_the_properties_can_fail(runs):
     """The checks catch what they claim to: a rung that jumps, nuclear use from calm, a NaN."""
-    overrides = [{}]
-    daily, summary, risk = run(overrides)
+    overrides, daily, summary, risk = runs["preset"]
     daily = {k: np.array(v) for k, v in daily.items()}
     assert violations(daily, summary, overrides, risk) == []
     broken = {k: v.copy() for k, v in daily.items()}

@@ -6,6 +6,7 @@ import pytest
 
 from model import engine
 from model.config import build, compose
+from model.params import stack
 
 
 def clusters(hostility, gap=0.02, min_share=0.02):
@@ -15,17 +16,24 @@ def clusters(hostility, gap=0.02, min_share=0.02):
     return sum(len(g) >= min_share * len(h) for g in groups)
 
 
-def final_public(preset, overrides, days, replicates=2):
-    params, dims = build(compose(preset, overrides))
-    rollout = jax.vmap(lambda r: engine.rollout(engine.replicate_keys(0, r), params, dims, days)[0].public.hostility)
-    return np.asarray(jax.jit(rollout)(np.arange(replicates)))  # (replicate, side, citizen)
+def final_public(preset, settings, days, replicates=2):
+    """Each setting's final opinions, (setting, replicate, side, citizen): the settings are leaves of one
+    compiled call (vmapped), not constants of one compile each; replicate r has the same keys in every setting."""
+    built = [build(compose(preset, overrides)) for overrides in settings]
+    dims = built[0][1]
+    assert all(d == dims for _, d in built)
+
+    def final(params, r):
+        return engine.rollout(engine.replicate_keys(0, r), params, dims, days)[0].public.hostility
+
+    rollout = jax.vmap(jax.vmap(final, in_axes=(None, 0)), in_axes=(0, None))
+    return np.asarray(jax.jit(rollout)(stack([p for p, _ in built]), np.arange(replicates)))
 
 
 def test_bounded_confidence_reproduces_deffuant_cluster_counts():
-    counts = {}
-    for eps in (0.1, 0.15, 0.2, 0.3, 0.4):
-        final = final_public("bounded_confidence", {"public.epsilon": eps}, days=1000)
-        counts[eps] = [clusters(side) for rep in final for side in rep]
+    thresholds = (0.1, 0.15, 0.2, 0.3, 0.4)
+    finals = final_public("bounded_confidence", [{"public.epsilon": eps} for eps in thresholds], days=1000)
+    counts = {eps: [clusters(side) for rep in final for side in rep] for eps, final in zip(thresholds, finals)}
     means = {eps: np.mean(c) for eps, c in counts.items()}
     # the number of clusters falls as the threshold grows ...
     eps = sorted(means)
@@ -42,7 +50,7 @@ def test_bounded_confidence_preset_switches_everything_but_peers_off():
     cfg = compose("bounded_confidence")
     assert cfg.public.media_weight == 0 and cfg.public.rally == 0 and cfg.public.noise == 0 and cfg.public.relaxation == 0
     assert not cfg.institutions.track2 and cfg.dyad.attack_rate == 0 and len(cfg.events) == 0
-    final = final_public("bounded_confidence", {"public.epsilon": 0.5, "days": 1}, days=1, replicates=1)
+    (final,) = final_public("bounded_confidence", [{"public.epsilon": 0.5, "days": 1}], days=1, replicates=1)
     # initial hostility is uniform on [0, 1]: after one day it still spans most of the interval
     assert final.min() < 0.1 and final.max() > 0.9
 

@@ -37,7 +37,7 @@ def say(message: str) -> None:
 
 
 def markdown(df: pd.DataFrame, metrics=None) -> str:
-    """Settings as rows, metrics as columns: 'median [5%, 95%] P(<0)'."""
+    """Settings as rows, metrics as columns: 'mean (median [5%, 95%]) P(<0)'."""
     metrics = metrics or list(policy.METRICS)
     lines = ["| setting | " + " | ".join(policy.METRICS[m][0] for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
     base = df.groupby("metric")["baseline"].first()
@@ -46,7 +46,8 @@ def markdown(df: pd.DataFrame, metrics=None) -> str:
         cells = []
         for m in metrics:
             r = rows.set_index("metric").loc[m]
-            cells.append("n/a" if not np.isfinite(r["median"]) else f"{r['median']:+.3g} [{r['low']:+.3g}, {r['high']:+.3g}] P(<0) {r['p_negative']:.2f}")
+            cells.append("n/a" if not np.isfinite(r["median"]) else
+                         f"{r['mean']:+.3g} ({r['median']:+.3g} [{r['low']:+.3g}, {r['high']:+.3g}]) P(<0) {r['p_negative']:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -102,11 +103,12 @@ def main(argv=None) -> int:
     sim = policy.simulate(draws[:n], scale, args.seed, say=say)
     df = pd.DataFrame(policy.effects(sim))
     out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / "policy_values.npz", settings=np.asarray(sim["settings"]), **sim["values"])  # per draw and setting
     df.to_csv(out / "policy_effects.csv", index=False)
     text = [f"Paired effects against the status quo over {n} posterior draws x {scale.replicates} replicates "
             f"({scale.population} citizens and {scale.media} outlets per side, {policy.DAYS} days; crises per decade from "
             f"{min(scale.long_draws, n)} of the draws, {scale.long_days} days of long_run each): "
-            "median [90% interval] and P(effect < 0).", "", markdown(df, list(HEADLINE)), "", "All metrics:", "", markdown(df)]
+            "mean effect (median [90% interval]) and P(effect < 0).", "", markdown(df, list(HEADLINE)), "", "All metrics:", "", markdown(df)]
     (out / "policy_effects.md").write_text("\n".join(text))
     plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
     forest(df, out / "policy_effects.png", n)

@@ -177,6 +177,7 @@ def test_the_policy_table_is_computed_for_every_setting_and_metric(quick):
     assert (df["draws"] > 0).all()
     assert (quick / "policy_effects.png").stat().st_size > 10_000
     assert "median [90% interval]" in (quick / "policy_effects.md").read_text()
+    assert np.isfinite(df.loc[df.metric == "p_rung4", "mean"]).all()
 
 
 def test_a_setting_identical_to_the_status_quo_has_exactly_zero_effect(quick):

@@ -8,7 +8,8 @@ quo has an effect of exactly zero, and the difference measures the switch, not
 the noise. An effect is, per draw, the setting's mean over its R replicates
 minus the status quo's; over draws it is summarised by the median, the 90%
 interval and P(effect < 0): parameter uncertainty and the replicates' noise
-together.
+together; and by its mean over draws, the expected effect (with few replicates
+per draw the median moves in steps of 1/R).
 
 Crisis metrics come from one year after the trigger (``dyad.summary``);
 crises per decade from a decade of ``long_run`` with the same switches.
@@ -121,9 +122,9 @@ def effects(sim: dict, baseline: str = BASELINE, level: float = 0.9) -> list[dic
             row = dict(setting=name, metric=metric, label=METRICS[metric][0], draws=int(ok.sum()),
                        baseline=float(np.nanmean(values[:, b])), value=float(np.nanmean(values[:, j])))
             if len(d):
-                row.update(median=float(np.median(d)), low=float(np.quantile(d, lo_q)), high=float(np.quantile(d, hi_q)),
+                row.update(mean=float(np.mean(d)), median=float(np.median(d)), low=float(np.quantile(d, lo_q)), high=float(np.quantile(d, hi_q)),
                            p_negative=float(np.mean(d < 0)), p_zero=float(np.mean(d == 0)))
             else:
-                row.update(median=np.nan, low=np.nan, high=np.nan, p_negative=np.nan, p_zero=np.nan)
+                row.update(mean=np.nan, median=np.nan, low=np.nan, high=np.nan, p_negative=np.nan, p_zero=np.nan)
             rows.append(row)
     return rows

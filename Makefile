@@ -54,7 +54,7 @@ PYTEST_ARGS ?=
 # Tests run in TEST_WORKERS pytest-xdist processes (0: in this one). Much of the suite waits on subprocesses,
 # compiles (one core each) or SLURM, so two workers overlap on a 2-core machine; tests that share a module
 # fixture or a server stay on one worker (xdist_group marks, --dist loadgroup).
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 0
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 test: $(STAMP) system-deps
 	@$(PY) -m pytest -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)

@@ -30,6 +30,7 @@ import numba
 import numpy as np
 
 from benchmarks.mesa_reference import PublicInputs, side_rules
+from benchmarks.numpy_reference import host_public
 from model.params import N_BINS, Params
 from model.state import State
 
@@ -181,15 +182,8 @@ class NumbaPublic:
     """Both sides' citizens as float32 arrays (side, citizen), from a kernel's day-0 public state."""
 
     def __init__(self, state: State, params: Params, inputs: PublicInputs, rng: int = 0):
-        pub = jax.device_get(state.public)
-        self.hostility = np.array(pub.hostility, np.float32)
-        self.baseline = np.array(pub.baseline, np.float32)
-        self.openness = np.array(pub.openness, np.float32)
-        self.outlet = np.array(pub.outlet, np.int64)
-        self.reached = np.array(pub.reached, np.float32)
+        self.hostility, self.baseline, self.openness, self.outlet, self.reached, self.steps = host_public(state)
         n = self.hostility.shape[1]
-        # neighbour k of citizen i is i + steps[k] (mod N): +d_1, -d_1, +d_2, ..., each taken mod N (no negative index)
-        self.steps = np.stack([np.stack([d, -d], axis=-1).reshape(-1) % n for d in np.asarray(pub.offsets, np.int64)])
         rules = side_rules(params)
         self.rates = np.array([[rule[name] for name in RATES] for rule in rules], np.float32)
         self.frame = np.asarray(inputs.frame, np.float32)

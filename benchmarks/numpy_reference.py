@@ -29,18 +29,24 @@ from model.state import State
 HIGH_BIN = int(0.8 * N_BINS)
 
 
+def host_public(state: State):
+    """A kernel's public state as host arrays (side, citizen) for the peers: hostility, baseline and openness
+    (float32), outlet (int64), reached (float32), and the neighbour steps: neighbour k of citizen i is
+    i + steps[k] (mod N), +d_1, -d_1, +d_2, -d_2, ..., each taken mod N (no negative index)."""
+    pub = jax.device_get(state.public)
+    hostility = np.array(pub.hostility, np.float32)
+    n = hostility.shape[1]
+    steps = np.stack([np.stack([d, -d], axis=-1).reshape(-1) % n for d in np.asarray(pub.offsets, np.int64)])
+    return (hostility, np.array(pub.baseline, np.float32), np.array(pub.openness, np.float32),
+            np.array(pub.outlet, np.int64), np.array(pub.reached, np.float32), steps)
+
+
 class NumpyPublic:
     """Both sides' citizens as float32 arrays (side, citizen), from a kernel's day-0 public state."""
 
     def __init__(self, state: State, params: Params, inputs: PublicInputs, rng: int = 0):
-        pub = jax.device_get(state.public)
-        self.hostility = np.array(pub.hostility, np.float32)
-        self.baseline = np.array(pub.baseline, np.float32)
-        self.openness = np.array(pub.openness, np.float32)
-        self.outlet = np.array(pub.outlet, np.int64)
-        self.reached = np.array(pub.reached, np.float32) > 0.5
-        # neighbour k of citizen i is i + steps[k] (mod N): +d_1, -d_1, +d_2, -d_2, ...
-        self.steps = np.stack([np.stack([d, -d], axis=-1).reshape(-1) for d in np.asarray(pub.offsets, np.int64)])
+        self.hostility, self.baseline, self.openness, self.outlet, reached, self.steps = host_public(state)
+        self.reached = reached > 0.5
         self.rules = side_rules(params)
         self.frame = np.asarray(inputs.frame, np.float32)
         self.credibility = np.asarray(inputs.credibility, np.float32)

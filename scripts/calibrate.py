@@ -107,11 +107,12 @@ def shown(stat: str, x):
 def coverage_table(res: dict) -> pd.DataFrame:
     n = res["budget"].sbc_draws
     r = res["ranks"] / n
+    cov = inference.covered(r, (0.5, 0.9))
     rows = []
     for j, name in enumerate(inference.NAMES):
         row = dict(parameter=name)
         for lv in (0.5, 0.9):
-            row[f"coverage_{int(lv * 100)}"] = float(((r[:, j] >= (1 - lv) / 2) & (r[:, j] <= 1 - (1 - lv) / 2)).mean())
+            row[f"coverage_{int(lv * 100)}"] = float(cov[lv][j])
         # uniformity of the ranks: Kolmogorov-Smirnov against U(0, 1)
         from scipy.stats import kstest  # noqa: PLC0415
 

@@ -108,13 +108,13 @@ def statistics(peak, lag, duration, mediated, per_decade=None, mask=None) -> np.
 
 def record_crises() -> dict:
     """The seven crises of the record as arrays (1, crisis), in ``CRISES`` order, and its crises per decade."""
-    df = record.nuclear_era(record.load()).set_index("id")
-    rows = df.loc[[hindcast.HINDCASTS[c] for c in CRISES]]
+    era = record.nuclear_era(record.load())
+    rows = era.set_index("id").loc[[hindcast.HINDCASTS[c] for c in CRISES]]
     return dict(
         peak=rows["peak_rung"].to_numpy(float)[None], lag=rows["lag_kinetic"].to_numpy(float)[None],
         kinetic=rows["kinetic_days"].to_numpy(float)[None], duration=rows["duration"].to_numpy(float)[None],
         mediated=rows["third_party"].to_numpy(float)[None],
-        per_decade=np.array([record.patterns(record.nuclear_era(record.load()))["per_decade"]]),
+        per_decade=np.array([record.patterns(era)["per_decade"]]),
     )
 
 
@@ -383,7 +383,6 @@ class Posterior:
     box: Box
     x_mean: np.ndarray
     x_std: np.ndarray
-    mask: object = None  # the crises the statistics were computed from (leave-one-out), None: all
     losses: object = None
 
     def sample(self, x, n: int, seed: int) -> np.ndarray:
@@ -413,7 +412,7 @@ def _sampler(dim: int, n: int):
     return jax.jit(lambda key, params, xs: network.apply(params, key, method="sample", sample_shape=(n,), x=jnp.tile(xs, [n, 1])))
 
 
-def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, mask=None, say=quiet) -> Posterior:
+def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, say=quiet) -> Posterior:
     """Train the flow on (theta, x) pairs drawn from ``box`` (sbijax.train: Adam, early stopping on a validation tenth)."""
     import sbijax  # noqa: PLC0415
 
@@ -430,7 +429,7 @@ def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, mask=None, say=quiet)
                                 n_early_stopping_patience=10)
     losses = np.asarray(info.losses)
     say(f"NPE trained on {len(x)} datasets: {len(losses)} epochs, validation loss {losses[:, 1].min():.3f}, {time.perf_counter() - started:.0f} s")
-    return Posterior(params, box, mean, std, mask, losses)
+    return Posterior(params, box, mean, std, losses)
 
 
 # --------------------------------------------------------------------------- diagnostics
@@ -447,7 +446,12 @@ def ranks(post: Posterior, theta_true, x, n: int, seed: int) -> np.ndarray:
 
 def coverage(post: Posterior, theta_true, x, n: int, seed: int, levels=(0.5, 0.8, 0.9, 0.95)) -> dict:
     """Share of true values inside the central posterior interval of each level, per parameter."""
-    r = ranks(post, theta_true, x, n, seed) / n
+    return covered(ranks(post, theta_true, x, n, seed) / n, levels)
+
+
+def covered(fractional_ranks, levels=(0.5, 0.8, 0.9, 0.95)) -> dict:
+    """Share of true values inside the central interval of each level, per parameter, from their fractional ranks."""
+    r = np.asarray(fractional_ranks)
     return {lv: ((r >= (1 - lv) / 2) & (r <= 1 - (1 - lv) / 2)).mean(0) for lv in levels}
 
 
@@ -559,7 +563,7 @@ def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None
     for i, crisis in enumerate(CRISES):
         mask = np.arange(len(CRISES)) != i
         x_i = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], mask=mask)
-        post_i = fit_npe(theta, x_i, box, seed + 10 + i, epochs=budget.epochs, mask=mask, say=say)
+        post_i = fit_npe(theta, x_i, box, seed + 10 + i, epochs=budget.epochs, say=say)
         draws_i = post_i.sample(observed(mask)[: len(CRISIS_STATS)], budget.loo, seed + 10 + i)
         first = sim.count
         sim.count += budget.loo

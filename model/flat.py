@@ -16,6 +16,7 @@ still adds its own elements in their order.
 from __future__ import annotations
 
 import functools
+import os
 
 import jax
 import jax.numpy as jnp
@@ -44,8 +45,25 @@ def _take_batched(size, batched, table, index):
 
 
 # elements one scatter handles at once: longer inputs go through in runs of this many, so the
-# scatter's scratch arrays (its cell indices and (value, 1) pairs) stay small whatever the batch
+# scatter's scratch arrays (its cell indices and (value, 1) pairs) stay small whatever the batch.
+# Measured on CPUs (docs/performance.md); REDPHONE_SCATTER_CHUNK (a power of two) overrides it, and
+# `make bench DEVICE=gpu` times the candidates below on a GPU and prints the best.
 SCATTER_CHUNK = 1 << 18
+SCATTER_CHUNK_CANDIDATES = (1 << 18, 1 << 20, 1 << 22, 1 << 24)
+
+
+def scatter_chunk() -> int:
+    """The chunk in force: ``REDPHONE_SCATTER_CHUNK`` if set (a power of two, 2**10 .. 2**30), else ``SCATTER_CHUNK``."""
+    text = os.environ.get("REDPHONE_SCATTER_CHUNK", "")
+    if not text:
+        return SCATTER_CHUNK
+    try:
+        chunk = int(text)
+    except ValueError:
+        chunk = 0
+    if chunk < 1 << 10 or chunk > 1 << 30 or chunk & (chunk - 1):
+        raise ValueError(f"REDPHONE_SCATTER_CHUNK = {text!r}: expected a power of two from 1024 to 2**30")
+    return chunk
 
 
 @functools.cache
@@ -55,7 +73,7 @@ def binned_sums(bins: int, groups: int, items: int = 1):
 
     ``value`` and ``group`` hold ``items`` runs of equal length back to back; run i's groups are
     counted as i x groups + group. Under ``vmap`` the batch becomes more runs of one flat call, so
-    the scatter runs once on the whole batch, and in chunks of ``SCATTER_CHUNK`` elements.
+    the scatter runs once on the whole batch, and in chunks of ``scatter_chunk()`` elements.
     """
 
     def cells_of(value, group, start, run):
@@ -73,17 +91,18 @@ def binned_sums(bins: int, groups: int, items: int = 1):
     def sums(value, group):
         total = value.shape[0]
         run = total // items
-        whole = total // SCATTER_CHUNK  # full chunks; the rest after the loop
+        size = scatter_chunk()
+        whole = total // size  # full chunks; the rest after the loop
 
         def chunk(i, acc):
-            start = i * SCATTER_CHUNK
-            v = jax.lax.dynamic_slice_in_dim(value, start, SCATTER_CHUNK)
-            g = jax.lax.dynamic_slice_in_dim(group, start, SCATTER_CHUNK)
+            start = i * size
+            v = jax.lax.dynamic_slice_in_dim(value, start, size)
+            g = jax.lax.dynamic_slice_in_dim(group, start, size)
             return acc + scatter(v, g, start, run)
 
         acc = jnp.zeros((bins * items * groups, 2), value.dtype)
         acc = jax.lax.fori_loop(0, whole, chunk, acc) if whole else acc
-        done = whole * SCATTER_CHUNK
+        done = whole * size
         if done < total:
             acc = acc + scatter(value[done:], group[done:], done, run)
         return acc.reshape(bins, items * groups, 2)

@@ -14,8 +14,11 @@ apart. Three engines:
   ``benchmarks/numba_reference.py``), interleaved round by round in one
   process, best of three, each peer first checked against the kernel's
   statistics;
-* ``runs``: complete 120-day runs per second of ``engine.run_settings`` (256
-  settings x 1 replicate, 8 outlets per side), the regime of calibration.
+* ``runs``: complete 120-day runs per second at 200 and 500 citizens, 8
+  outlets per side, 256 runs a call: ``engine.run_settings`` (256 settings x 1
+  replicate: every setting draws the same random numbers, and XLA computes
+  the per-citizen draws once for the whole batch) and ``engine.run_runs``
+  (each run its own replicate key: what calibration and ``lab.batch`` call).
 
 Each configuration runs in its own subprocess (``--worker``), so compile
 caches and memory high-water marks never leak between configurations. Peak
@@ -61,6 +64,7 @@ GOAL_GPU = 2e10  # one H100, 1e6 citizens per side x 64 replicates
 GOAL_VS_NUMBA = 1.5  # batched / Numba peer at 1e5 and 1e6 citizens per side, 1 and 16 replicates
 GOAL_ROOFLINE = 0.40
 GOAL_RUNS = {200: 10_000, 500: 5_000}  # complete 120-day runs per second, 8 outlets, batched over settings
+FIXED_COST_POPULATION = 10
 PEER_SIZES = [(1e4, 1), (1e5, 1), (1e5, 16), (1e6, 1), (1e6, 16)]
 
 
@@ -175,6 +179,8 @@ def work_batched(job) -> dict:
     from model.engine import init  # noqa: PLC0415
 
     n, reps, days = int(job["n"]), int(job["replicates"]), int(job["days"])
+    if job.get("scatter_chunk"):  # read when the model is traced (model.flat.scatter_chunk)
+        os.environ["REDPHONE_SCATTER_CHUNK"] = str(job["scatter_chunk"])
     params, dims = _setting(n)
     seed, replicates = jnp.int32(0), jnp.arange(reps, dtype=jnp.int32)
     state_bytes = reps * _nbytes(jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)))
@@ -346,9 +352,10 @@ def _settings(n: int, count: int, media: int = 8):
 
 
 def work_runs(job) -> dict:
-    """Complete runs per second: ``engine.run_settings`` (settings x 1 replicate, common keys, the
-    calibration's call) and ``engine.run_runs`` (each run its own replicate key), interleaved, best of
-    ``rounds``, for each population of ``job["populations"]``."""
+    """Complete runs per second: ``engine.run_settings`` (settings x 1 replicate: common keys, so the
+    per-citizen draws are computed once for the batch) and ``engine.run_runs`` (each run its own
+    replicate key, the call of ``lab.batch`` and so of calibration), interleaved, best of ``rounds``,
+    for each population of ``job["populations"]``."""
     import jax  # noqa: PLC0415
     import jax.numpy as jnp  # noqa: PLC0415
 
@@ -365,7 +372,7 @@ def work_runs(job) -> dict:
         by_settings = engine.run_settings.lower(seed, one, stacked, dims, days).compile()
         compile_s = time.perf_counter() - t
         calls[n] = dict(settings=lambda c=by_settings, a=(seed, one, stacked): c(*a), compile_s=compile_s)
-        if job.get("own_keys"):  # a second compile of the same size: the full bench only
+        if job.get("own_keys", True):
             by_runs = engine.run_runs.lower(seed, settings, replicates, stacked, dims, days, keep).compile()
             calls[n]["runs"] = lambda c=by_runs, a=(seed, settings, replicates, stacked): c(*a)
     best, cpu = {}, {}
@@ -428,6 +435,10 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
     if gpu:
         grid.append((1e6, 64))
     jobs = [dict(engine="bandwidth")]
+    if gpu:  # the scatter's chunk for this device: each candidate timed at the goal's size (its table says which won)
+        from model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
+
+        jobs += [dict(engine="batched", n=1_000_000, replicates=64, days=30, scatter_chunk=c) for c in SCATTER_CHUNK_CANDIDATES]
     for n, reps in grid:
         state = 2 * n * 20 * reps  # about 20 bytes per citizen (five float32 / int32 arrays)
         if 3 * state > max_bytes:
@@ -442,7 +453,8 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
     jobs.append(dict(engine="mesa", n=100_000, days=mesa[-1][1], activation="agent"))  # each agent its own call
     jobs += [dict(engine="reference", n=int(n), days=d) for n, d in reference]
     jobs.append(dict(engine="peers", sizes=[(1e5, 1), (1e5, 16)] if quick else PEER_SIZES + ([(1e6, 64)] if gpu else [])))
-    jobs.append(dict(engine="runs", populations=sorted(GOAL_RUNS), own_keys=not quick))
+    # 10 citizens (the least the 8-neighbour network allows): the fixed work of a run and day, beside the goals' sizes
+    jobs.append(dict(engine="runs", populations=[FIXED_COST_POPULATION, *sorted(GOAL_RUNS)]))
     return jobs
 
 
@@ -484,6 +496,8 @@ def analyse(results: list[dict], quick: bool) -> dict:
     bw = next((r for r in ok if r["job"]["engine"] == "bandwidth"), None)
     refs = [r for r in ok if r["job"]["engine"] == "reference"]
     ref_rate = max((r["rate"] for r in refs), default=None)
+    chunks = [r for r in ok if r["job"].get("scatter_chunk")]
+    ok = [r for r in ok if not r["job"].get("scatter_chunk")]
     batched = [r for r in ok if r["job"]["engine"] == "batched" and not r["job"].get("flat_check")]
     mesas = [r for r in ok if r["job"]["engine"] == "mesa"]
     per_step = bw["bytes_per_agent_step"]["total"] if bw else None
@@ -564,9 +578,15 @@ def analyse(results: list[dict], quick: bool) -> dict:
                     f">= {goal:,} complete 120-day runs/s at {row['n']} citizens, 8 outlets (run_settings, {row['settings']} settings)",
                     f"{row['runs_per_s']:,.0f}/s", row["runs_per_s"] >= goal,
                 ))
+                if row["own_keys_runs_per_s"]:  # the same goal for independent runs (calibration's call)
+                    goals.append((
+                        f"the same, each run its own key (run_runs, {row['settings']} runs)",
+                        f"{row['own_keys_runs_per_s']:,.0f}/s", row["own_keys_runs_per_s"] >= goal,
+                    ))
     gpu = [b for b in batched if b["device"]["platform"] == "gpu" and b["job"]["n"] == 1_000_000 and b["job"]["replicates"] == 64]
     goals.append(("one H100: >= 2e10 at 1e6 x 64", f"{gpu[0]['rate']:.2e}" if gpu else "no GPU in this run", bool(gpu) and gpu[0]["rate"] >= GOAL_GPU if gpu else None))
-    return dict(goals=goals, ceiling=ceiling, bandwidth=bw, reference_rate=ref_rate, peers=peers, runs=runs)
+    chunks = [dict(chunk=r["job"]["scatter_chunk"], rate=r["rate"]) for r in chunks]
+    return dict(goals=goals, ceiling=ceiling, bandwidth=bw, reference_rate=ref_rate, peers=peers, runs=runs, chunks=chunks)
 
 
 def render(results: list[dict], summary: dict, meta: dict) -> str:
@@ -593,7 +613,7 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
     ]
     for r in results:
         job = r["job"]
-        if job["engine"] in ("bandwidth", "peers", "runs"):
+        if job["engine"] in ("bandwidth", "peers", "runs") or job.get("scatter_chunk"):  # the chunk's rows: a table of their own
             continue
         name = job["engine"] + (" (4 x days)" if job.get("flat_check") else "") + (" (per agent)" if job.get("activation") == "agent" else "")
         if "skipped" in r:
@@ -648,7 +668,8 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
     if runs:
         lines += [
             "",
-            f"Many small runs (120 days, 8 outlets per side; best of {runs['rounds']}; load {runs['load'][0]:.2f}):",
+            f"Many small runs (120 days, 8 outlets per side; best of {runs['rounds']}; load {runs['load'][0]:.2f};"
+            f" {FIXED_COST_POPULATION} citizens per side shows the fixed work of a run and day):",
             "",
             "| citizens/side | settings per call | complete runs/s (run_settings) | wall us per run-day | CPU us per run-day | runs/s, each its own key (run_runs) | compile s |",
             "|---:|---:|---:|---:|---:|---:|---:|",
@@ -658,6 +679,11 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
                 f"| {row['n']} | {row['settings']} | {row['runs_per_s']:,.0f} | {row['us_per_run_day']:.2f} | {row['cpu_us_per_run_day']:.2f} | "
                 f"{f'{row['own_keys_runs_per_s']:,.0f}' if row['own_keys_runs_per_s'] else '-'} | {row['compile_s']:.1f} |"
             )
+    if summary.get("chunks"):
+        best = max(summary["chunks"], key=lambda c: c["rate"])
+        lines += ["", "The scatter's chunk on this device (1e6 x 64, 30 days; agent-steps/s): " + ", ".join(
+            f"2^{c['chunk'].bit_length() - 1}: {c['rate']:.2e}" for c in summary["chunks"]
+        ) + f". Fastest: REDPHONE_SCATTER_CHUNK={best['chunk']} (model.flat.SCATTER_CHUNK is the CPU's, {1 << 18})."]
     lines += ["", "| goal | measured | met |", "|---|---|---|"]
     for goal, value, met in summary["goals"]:
         lines.append(f"| {goal} | {value} | {'-' if met is None else ('yes' if met else 'no')} |")
@@ -670,7 +696,10 @@ def plot(results: list[dict], summary: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    ok = [r for r in results if "skipped" not in r and r["job"]["engine"] not in ("bandwidth", "peers", "runs") and not r["job"].get("flat_check")]
+    ok = [
+        r for r in results
+        if "skipped" not in r and r["job"]["engine"] not in ("bandwidth", "peers", "runs") and not r["job"].get("flat_check") and not r["job"].get("scatter_chunk")
+    ]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
     reps = sorted({r["job"]["replicates"] for r in ok if r["job"]["engine"] == "batched"})

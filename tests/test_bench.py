@@ -48,3 +48,25 @@ def test_profile_day_times_and_lists_the_kernels():
     kernels = [line for line in out if line.startswith("  ")]
     assert len(kernels) == 4 and kernels[-1].endswith("all kernels (day-0 state included)")
     assert all(float(line.split()[0]) > 0 for line in kernels)
+
+
+def test_the_gpu_plan_times_each_scatter_chunk_and_the_report_names_the_fastest():
+    """`make bench DEVICE=gpu` picks the scatter's chunk by measuring; the report says which won (rendered from made-up rows)."""
+    sys.path.insert(0, str(BENCH.parent))
+    import bench  # noqa: PLC0415
+
+    from model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
+
+    chunks = [job["scatter_chunk"] for job in bench.plan(quick=True, gpu=True, max_bytes=1e12) if job.get("scatter_chunk")]
+    assert chunks == list(SCATTER_CHUNK_CANDIDATES)
+    assert not any(job.get("scatter_chunk") for job in bench.plan(quick=True, gpu=False, max_bytes=1e12))
+    device = dict(platform="gpu", kind="test", count=1, jax="0")
+    results = [
+        dict(job=dict(engine="batched", n=1_000_000, replicates=64, days=30, scatter_chunk=c), rate=rate, device=device)
+        for c, rate in zip(chunks, (1.0e10, 3.0e10, 2.0e10, 0.5e10))
+    ]
+    summary = bench.analyse(results, quick=True)
+    assert [c["chunk"] for c in summary["chunks"]] == chunks
+    meta = dict(quick=True, machine=bench.machine(), load_before=(0, 0, 0), load_after=(0, 0, 0), git="test", wall_s=1.0)
+    text = bench.render(results, summary, meta)
+    assert f"Fastest: REDPHONE_SCATTER_CHUNK={chunks[1]}" in text

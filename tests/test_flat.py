@@ -54,3 +54,20 @@ def test_binned_sums_under_nested_vmap_equal_segment_sums(groups, chunk, monkeyp
     np.testing.assert_array_equal(batched, reference)  # each cell adds its own elements in the same order
     np.testing.assert_array_equal(batched[..., 1].sum((-1, -2)), values.shape[-1])  # every element counted once
     np.testing.assert_allclose(batched[..., 0].sum((-1, -2)), values.sum(-1), rtol=1e-5)
+
+
+def test_the_scatter_chunk_can_be_set_for_a_device_and_a_bad_one_is_named(monkeypatch):
+    """REDPHONE_SCATTER_CHUNK (what `make bench DEVICE=gpu` tunes) changes the runs the scatter takes, not its sums."""
+    bins, groups = 20, 7
+    _, group, values = _data(1, rows=groups)
+    sums = flat.binned_sums(bins, groups)
+    default = jax.jit(jax.vmap(jax.vmap(sums)))(values, group)
+    monkeypatch.setenv("REDPHONE_SCATTER_CHUNK", "1024")
+    assert flat.scatter_chunk() == 1024
+    small = jax.jit(jax.vmap(jax.vmap(lambda v, g: sums(v, g))))(values, group)  # a new trace reads the variable
+    np.testing.assert_array_equal(small[..., 1], default[..., 1])
+    np.testing.assert_allclose(small[..., 0], default[..., 0], rtol=1e-6)
+    for bad in ("1000", "abc", "512", str(1 << 31)):
+        monkeypatch.setenv("REDPHONE_SCATTER_CHUNK", bad)
+        with pytest.raises(ValueError, match="REDPHONE_SCATTER_CHUNK.*power of two"):
+            flat.scatter_chunk()

@@ -52,10 +52,12 @@ run: $(STAMP)
 # PYTEST_ARGS picks tests: make test PYTEST_ARGS="tests/test_engines.py -x"
 PYTEST_ARGS ?=
 # Tests run in TEST_WORKERS pytest-xdist processes (0: in this one). Much of the suite waits on subprocesses,
-# compiles (one core each) or SLURM, so two workers overlap on a 2-core machine; tests that share a module
-# fixture or a server stay on one worker (xdist_group marks, --dist loadgroup).
-TEST_WORKERS ?= 0
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+# compiles (one core each) or SLURM, so two workers overlap on a 2-core machine. --dist loadfile keeps each
+# module on one worker, so a module fixture (a compiled run, a calibration, a server) is made once: under
+# pytest 9.2, xdist 3.8's --dist loadgroup ignores xdist_group marks (it renames item._nodeid, which
+# pytest no longer reads), and such fixtures were made once per worker and again after every interleaving.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: $(STAMP) system-deps
 	@$(PY) -m pytest -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 

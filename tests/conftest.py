@@ -1,7 +1,9 @@
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JAX_ENABLE_X64", "0")
+# One persistent compilation cache for this session and every process it starts (the app, the scripts, SLURM
+# jobs, xdist workers): a program compiled once is loaded, not compiled again. `make test` names .jax_cache;
+# plain pytest gets a folder of its own, set here before JAX is imported. Every compile is cached, not only
+# those over JAX's default second. Tests that need a real compile turn the cache off (bench.py, test_progress).
+OWN_JAX_CACHE = "JAX_COMPILATION_CACHE_DIR" not in os.environ
+if OWN_JAX_CACHE:
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="redphone-test-jax-cache-")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 # Tests that need more than Python (a SLURM cluster, a browser) run where the machine has it and skip,
 # loudly, where it does not; REDPHONE_SYSTEM_TESTS=required (CI: .ci/run) turns such a skip into a failure.
@@ -24,6 +34,11 @@ def unavailable(what: str, install: str) -> None:
     if REQUIRED:
         pytest.fail(message + " (REDPHONE_SYSTEM_TESTS=required)", pytrace=False)
     pytest.skip(message)
+
+
+def pytest_unconfigure(config):
+    if OWN_JAX_CACHE and not hasattr(config, "workerinput"):  # the session's own cache folder, removed by the process that made it
+        shutil.rmtree(os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
 
 
 def pytest_runtest_logreport(report):

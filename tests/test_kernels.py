@@ -81,11 +81,11 @@ def test_jitted_equals_unjitted_and_scan_equals_loop(small):
 
 def test_no_retrace_when_only_parameter_values_change(small):
     cfg, params, dims = small
-    engine.simulate(0, 2, params, dims, 5)
+    engine.simulate(0, 1, params, dims, 30)  # the shape of test_engines' lone run: one compile for both
     before = engine.run_replicates._cache_size()
     other, _ = build(compose("india_pakistan_2025", {"population.public": 300, "population.media": 8,
                                                      "institutions.hotline": True, "public.epsilon": 0.4}))
-    engine.simulate(3, 2, other, dims, 5)
+    engine.simulate(3, 1, other, dims, 30)
     assert engine.run_replicates._cache_size() == before
 
 

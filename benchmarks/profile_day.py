@@ -4,7 +4,9 @@
     python benchmarks/profile_day.py --trace            # also XLA's per-kernel times over ten days
     python benchmarks/profile_day.py --root ../old      # the same timing of another checkout's model
     python benchmarks/profile_day.py --n 200 --settings 256 --replicates 1 --media 8 --days 30 --trace
-                                                        # many small runs: engine.run_settings, as calibration calls it
+                                                        # many small runs: engine.run_settings (common keys)
+    python benchmarks/profile_day.py --n 200 --settings 256 --replicates 1 --media 8 --days 30 --trace --own-keys
+                                                        # the same, each run its own key (engine.run_runs, lab.batch's call)
 
 The timing is the best of three runs of ``engine.run_replicates`` (compiled
 first): wall and CPU nanoseconds per agent-step (citizens of both sides x days x
@@ -36,6 +38,8 @@ def main(argv=None) -> int:
     parser.add_argument("--top", type=int, default=12, help="kernels to list with --trace")
     parser.add_argument("--settings", type=int, default=0,
                         help="time engine.run_settings over this many settings (x --replicates) instead of run_replicates: the regime of many small runs")
+    parser.add_argument("--own-keys", action="store_true",
+                        help="with --settings: engine.run_runs, each run its own replicate key (lab.batch's call), instead of run_settings' common keys")
     parser.add_argument("--media", type=int, default=0, help="outlets per side (0: the preset's)")
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="checkout whose model to time")
     args = parser.parse_args(argv)
@@ -59,11 +63,15 @@ def main(argv=None) -> int:
         call = engine.run_settings
     else:
         call = engine.run_replicates
-    compiled = call.lower(seed, replicates, params, dims, args.days).compile()
+    inputs = (seed, replicates, params)
+    if args.settings and args.own_keys:  # run i: setting i mod S, replicate i (every run its own key)
+        ids = jnp.arange(runs, dtype=jnp.int32)
+        call, inputs = engine.run_runs, (seed, ids % args.settings, ids, params)
+    compiled = call.lower(*inputs, dims, args.days).compile()
     best = None
     for _ in range(3):
         wall, cpu = time.perf_counter(), time.process_time()
-        jax.block_until_ready(compiled(seed, replicates, params))
+        jax.block_until_ready(compiled(*inputs))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         best = min(best or (wall, cpu), (wall, cpu))
     wall, cpu = best
@@ -75,11 +83,11 @@ def main(argv=None) -> int:
 
     if args.trace:
         days = 10
-        short = call.lower(seed, replicates, params, dims, days).compile()
-        jax.block_until_ready(short(seed, replicates, params))
+        short = call.lower(*inputs, dims, days).compile()
+        jax.block_until_ready(short(*inputs))
         with tempfile.TemporaryDirectory() as folder:
             with jax.profiler.trace(folder, create_perfetto_trace=True):
-                jax.block_until_ready(short(seed, replicates, params))
+                jax.block_until_ready(short(*inputs))
             trace = json.load(gzip.open(next(Path(folder).rglob("*.json.gz"))))
         events = trace["traceEvents"] if isinstance(trace, dict) else trace
         total, calls = collections.Counter(), collections.Counter()

@@ -254,6 +254,7 @@ def errors(cfg) -> list[str]:
         problems.append(f"sides = {list(cfg.sides)!r}: expected two different, non-empty names")
     problems += _cache_dir_problems(cfg)
     problems += _posterior_problems(cfg)
+    problems += _scatter_chunk_problems()
     for name, cls in GROUPS.items():
         group = cfg[name]
         for f in dataclasses.fields(cls):
@@ -336,6 +337,17 @@ def posterior_path(file) -> Path:
     if p.is_absolute() or p.exists():
         return p
     return CONFIG_DIR.parent / p
+
+
+def _scatter_chunk_problems() -> list[str]:
+    """The environment's ``REDPHONE_SCATTER_CHUNK``, read when the model is traced, checked before anything runs."""
+    from .flat import scatter_chunk  # noqa: PLC0415
+
+    try:
+        scatter_chunk()
+    except ValueError as error:
+        return [str(error)]
+    return []
 
 
 def _posterior_problems(cfg) -> list[str]:

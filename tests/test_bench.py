@@ -32,7 +32,7 @@ def test_bench_peers_and_many_small_runs_report_rates_and_agreement():
     (row,) = peers["rows"]
     assert {"batched", "numpy"} <= set(row["rates"]) and all(rate > 0 for rate in row["rates"].values())
     assert peers["mesa_rate"] > 0 and peers["checks"] and all(check["agree"] for check in peers["checks"].values())
-    runs = worker(dict(engine="runs", populations=[50], settings=4, days=5, rounds=1, own_keys=True))
+    runs = worker(dict(engine="runs", populations=[50], settings=4, days=5, rounds=1))
     (row,) = runs["rows"]
     assert row["runs_per_s"] > 0 and row["own_keys_runs_per_s"] > 0 and row["us_per_run_day"] > 0
 
@@ -70,3 +70,19 @@ def test_the_gpu_plan_times_each_scatter_chunk_and_the_report_names_the_fastest(
     meta = dict(quick=True, machine=bench.machine(), load_before=(0, 0, 0), load_after=(0, 0, 0), git="test", wall_s=1.0)
     text = bench.render(results, summary, meta)
     assert f"Fastest: REDPHONE_SCATTER_CHUNK={chunks[1]}" in text
+
+
+@pytest.mark.slow
+def test_profile_day_times_runs_with_their_own_keys():
+    """--own-keys times engine.run_runs (lab.batch's call), not run_settings' common keys: the two print different programs' times."""
+    script = BENCH.parent.parent / "benchmarks" / "profile_day.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--n", "20", "--settings", "4", "--replicates", "1", "--media", "8", "--days", "3", "--own-keys", "--trace", "--top", "40"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout
+    assert "4 settings x 1 replicates x 3 days" in out and "complete 120-day runs/s" in out
+    assert "run_runs" in subprocess.run(  # the program traced is run_runs (XLA names its module after the function)
+        [sys.executable, "-c", "import sys; sys.argv=['p','--n','20','--settings','4','--replicates','1','--media','8','--days','3','--own-keys'];"
+         f"sys.path.insert(0, {str(script.parent)!r}); import jax, profile_day; jax.config.update('jax_log_compiles', True); profile_day.main(sys.argv[1:])"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stderr

@@ -61,13 +61,27 @@ def test_the_scatter_chunk_can_be_set_for_a_device_and_a_bad_one_is_named(monkey
     bins, groups = 20, 7
     _, group, values = _data(1, rows=groups)
     sums = flat.binned_sums(bins, groups)
-    default = jax.jit(jax.vmap(jax.vmap(sums)))(values, group)
+    batched = jax.vmap(jax.vmap(sums))
+    default = jax.jit(batched)(values, group)
+    def looped():  # fori_loop over the chunks (a scan when its bounds are known)
+        text = str(jax.make_jaxpr(batched)(values, group))
+        return "while" in text or "scan" in text
+
+    assert not looped()  # 1,542 elements: one scatter, no loop
     monkeypatch.setenv("REDPHONE_SCATTER_CHUNK", "1024")
     assert flat.scatter_chunk() == 1024
-    small = jax.jit(jax.vmap(jax.vmap(lambda v, g: sums(v, g))))(values, group)  # a new trace reads the variable
+    jax.clear_caches()  # the variable is read when the model is traced: a process sets it before its first run
+    assert looped()  # a new trace takes runs of 1,024
+    small = jax.jit(batched)(values, group)
     np.testing.assert_array_equal(small[..., 1], default[..., 1])
     np.testing.assert_allclose(small[..., 0], default[..., 0], rtol=1e-6)
     for bad in ("1000", "abc", "512", str(1 << 31)):
         monkeypatch.setenv("REDPHONE_SCATTER_CHUNK", bad)
         with pytest.raises(ValueError, match="REDPHONE_SCATTER_CHUNK.*power of two"):
             flat.scatter_chunk()
+    from model.config import ConfigError, build, compose  # noqa: PLC0415
+
+    with pytest.raises(ConfigError, match="REDPHONE_SCATTER_CHUNK"):  # refused at the config, before any compile
+        build(compose("india_pakistan_2025", {}))
+    monkeypatch.delenv("REDPHONE_SCATTER_CHUNK")
+    jax.clear_caches()  # later tests in this process trace with the default chunk again

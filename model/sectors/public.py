@@ -80,7 +80,7 @@ def aggregate(pub: PublicState, dims: Dims) -> PublicState:
     counts = cells[..., 1]  # whole numbers, exact in float32 below 2**24 citizens
     audience, followers = _sums(cells[..., 0], counts)  # over the bins
     # over the outlets in XLA's own loop: jnp.sum hands it to YNNPACK, which first copies the counts out
-    # of the cells (10 % of a run-day at 200 citizens x 256 settings with the spread below, see _sums)
+    # of the cells (with the spread below, 8 to 11 % of a run-day: docs/performance.md, issue 13 final)
     hist = jax.lax.reduce(counts, jnp.float32(0), jax.lax.add, (1,)) / n
     mean = jnp.sum(audience) / n  # the same sums: no pass of its own
     # over the citizens, two plain sums: a variadic reduction along the minor axis is not vectorised

@@ -145,7 +145,7 @@ bench: $(STAMP)
 # `make calibrate WRITE=1` also writes the posterior medians into the presets; `make calibrate SLURM=1
 # SLURM_SET="partition=debug timeout_min=30"` sends the simulation rounds to SLURM as job arrays. `make sensitivity`: Sobol indices
 # and PRIM boxes. QUICK=1 shrinks either to a smoke run (what CI runs).
-.PHONY: calibrate policy sensitivity hindcast
+.PHONY: calibrate policy sensitivity hindcast pathways
 WRITE ?=
 
 calibrate: $(STAMP)
@@ -155,6 +155,11 @@ calibrate: $(STAMP)
 # figures/policy_effects.{csv,md,png}. Needs posteriors/status_quo.nc (committed; make calibrate rewrites it).
 policy: $(STAMP)
 	@$(PY) scripts/policy.py $(if $(QUICK),--quick)
+
+# `make pathways`: what carries each channel's effect (each pathway knocked out in turn, at the posterior median):
+# figures/pathways.{md,csv}; QUICK=1: 200 replicates into figures/quick/
+pathways: $(STAMP)
+	@$(PY) scripts/pathways.py $(if $(QUICK),--quick)
 
 # `make hindcast`: the seven crises since 1990 replayed from their presets, figure and percentile table in figures/
 hindcast: $(STAMP)

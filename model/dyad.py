@@ -12,7 +12,9 @@ re-peaks it (its grievance and demands are renewed).
 escalation, cut by CBMs in force and a used DGMO line; an incident never
 crosses into force, rung 3, without an order), the channels of the day
 (hotline, DGMO line, envoys, a third party that presses and, unless a side
-refuses it, brokers), a possible ceasefire, the outcomes of kinetic action
+refuses it, brokers) and the assurances they carry (each side's grievance
+eases by ``hotline.reassurance``, ``backchannel.reassurance``,
+``mediation.reassurance`` on a day the channel is at work), a possible ceasefire, the outcomes of kinetic action
 (strikes, losses), inadvertent nuclear use at crisis level 5, compliance with
 open demands, and the episode bookkeeping. A strike suffered adds to the
 memory of provocation like a fully attributed attack (the side struck wants
@@ -206,8 +208,11 @@ def resolve(key, state: State, params: Params) -> State:
     comply_p = st.comply_base + st.comply_mediation * mediator + st.comply_cost * jnp.mean(d.mobilised_days) / 100.0
     complied = (d.demand > 0.0) & (jax.random.uniform(keys[9], (N_SIDES,)) < comply_p)
     demand = jnp.where(complied, 0.0, d.demand * (1.0 - st.demand_decay))
-    # a channel that rescinded a side's strike order today carried reassurance: that side's grievance eases
-    reassured = jnp.where((state.political.rescind_cause >= 1) & (state.political.rescind_cause <= 3), params.operation.reassurance, 0.0)
+    # the assurances the day's channels carry (a call, envoys, a pressing third party) ease both sides' grievance
+    reassured = 1.0 - (
+        (1.0 - hotline_call * params.hotline.reassurance) * (1.0 - envoys_at_work * params.backchannel.reassurance)
+        * (1.0 - mediator * params.mediation.reassurance)
+    )
     demand = demand * (1.0 - reassured)
 
     d = replace(

@@ -78,6 +78,7 @@ class PoliticalParams:
     opposition_hawkishness: Any = p(0.5, 0.0, 1.0, "hawkishness of the opposition (one collective voice)")
     cabinet_weight: Any = p(0.15, 0.0, 1.0, "weight of the cabinet's advice in the leader's choice")
     opposition_weight: Any = p(0.05, 0.0, 1.0, "weight of the opposition's pressure in the leader's choice")
+    advice_weight: Any = p(6.0, 0.0, 50.0, "utility per squared rung between the leader's choice and an adviser's, times the adviser's weight (military influence, cabinet, opposition)", "Feaver 2003; Fair 2014 (the Pakistan army's veto); scale assumption")
     rationality: Any = p(6.0, 0.0, 50.0, "precision of the quantal-response choice (0: uniform among reachable rungs, large: best response)", "McKelvey & Palfrey 1995")
     resolve_reward: Any = p(12.0, 0.0, 50.0, "domestic reward per rung of shown resolve, per unit domestic pressure", "Fearon 1994 (audience costs); size assumption")
     hostility_pressure: Any = p(1.0, 0.0, 5.0, "weight of the public's mean hostility in domestic pressure")
@@ -94,6 +95,7 @@ class PoliticalParams:
     ceasefire_cost: Any = p(4.0, 0.0, 50.0, "cost per rung above 1 while a ceasefire holds")
     belief_noise: Any = p(0.2, 0.0, 1.0, "standard deviation of the noise on the leader's daily reading of the rival's intent (misperception)", "Jervis 1976")
     belief_bias: Any = p(0.15, -1.0, 1.0, "bias of that reading toward hostile intent, times hawkishness")
+    intent_weight: Any = p(0.5, 0.0, 1.0, "how much the grievance's weight in resolve and precedent falls when the rival's intent is read as benign: times (1 - belief)", "Jervis 1976 (perceived intent); scale assumption")
     belief_rate: Any = p(0.3, 0.0, 1.0, "daily updating rate of the belief about the rival's intent")
     security_dilemma: Any = p(0.2, 0.0, 1.0, "weight of the rival's readiness in the reading of its intent (defensive moves read as offensive)", "Jervis 1978")
     commitment_rate: Any = p(0.3, 0.0, 1.0, "growth of public commitment per rung climbed and per unit of attack suffered")
@@ -134,10 +136,6 @@ class OperationParams:
     plan_mean: Any = p(14.0, 0.0, 120.0, "mean days from the order to use force (rung >= 3) to the strike", "India after Kargil, Uri, Pulwama, Pahalgam: 11-23 days (record); Ladwig 2007 (Cold Start aims at days)")
     plan_cv: Any = p(0.35, 0.05, 2.0, "coefficient of variation of the planning time (gamma distributed; 1 would be exponential)")
     answer_mean: Any = p(2.0, 0.0, 30.0, "mean days to strike back when the rival has just struck (retaliation is planned in advance)", "Pakistan 1999, 2019 (1 day), 2025 (within 3 days): record")
-    rescind_hotline: Any = p(0.15, 0.0, 1.0, "daily probability that a leaders' call rescinds a pending strike order", "essay; assumption", side=False)
-    rescind_backchannel: Any = p(0.1, 0.0, 1.0, "daily probability that envoys at work rescind a pending strike order", "Naik-Mishra channel 1999; assumption", side=False)
-    rescind_mediation: Any = p(0.05, 0.0, 1.0, "daily probability that a pressing third party has a pending strike order rescinded", "Yusuf 2018 (brokered bargaining)", side=False)
-    reassurance: Any = p(0.5, 0.0, 1.0, "share of a side's grievance (memory of attacks, open demands) that the reassurance of a channel which rescinded its order removes", "essay: what a call or an envoy can offer (action against the group, assurances)", side=False)
 
 
 @dataclass
@@ -193,8 +191,10 @@ class HotlineParams:
     automatic: bool = switch(True, "1: the hotline activates whenever the crisis level reaches the threshold; 0: ad hoc use only")
     threshold: Any = p(2.0, 0.0, 6.0, "crisis level at which an automatic hotline activates", side=False)
     p_use: Any = p(0.3, 0.0, 1.0, "daily probability of an ad hoc call, times (1 - hostility) and (1 - commitment)", side=False)
-    clarity: Any = p(0.7, 0.0, 1.0, "share of the misperception noise a call removes", side=False)
-    private_climbdown: Any = p(0.6, 0.0, 1.0, "share of the audience cost removed on a call day (private climb-down)", side=False)
+    clarity: Any = p(0.55, 0.0, 1.0, "share of the misperception (noise and hawkish bias) a call removes that day", "US-USSR 1967: 19 messages in the Six-Day War, the Liberty incident explained (Bundy 1988); China-USSR 1969: the call refused", side=False)
+    private_climbdown: Any = p(0.35, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering) removed on a call day: a private climb-down", "Fearon 1994; Kurizaki 2007 (private diplomacy lowers audience costs)", side=False)
+    reassurance: Any = p(0.02, 0.0, 1.0, "share of each side's grievance (memory of attacks, open demands) the assurances of a call day remove", "1999 Sharif-Vajpayee calls; 1973 Brezhnev-Nixon messages; assumption on size", side=False)
+    delay: Any = p(0.5, 0.0, 1.0, "share of a day's strike planning a call day holds back (talks buy time)", "1967, 1973: the line used to gain hours; DGMO calls 1999, 2025; assumption on size", side=False)
     ceasefire: Any = p(0.1, 0.0, 1.0, "daily ceasefire probability added on a call day", side=False)
 
 
@@ -209,7 +209,9 @@ class DgmoParams:
 @dataclass
 class BackchannelParams:
     latency: Any = p(7.0, 0.0, 365.0, "days into a crisis before envoys are at work", side=False)
-    audience_cut: Any = p(0.4, 0.0, 1.0, "share of the audience cost removed while envoys are at work", side=False)
+    audience_cut: Any = p(0.3, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering) removed while envoys are at work", "Kurizaki 2007; the Naik-Mishra channel 1999", side=False)
+    reassurance: Any = p(0.02, 0.0, 1.0, "share of each side's grievance the envoys' assurances remove per day at work", "Naik-Mishra channel 1999; NSA-level contacts 2019-2021 (Ajit Doval, Qamar Bajwa's aides); assumption on size", side=False)
+    delay: Any = p(0.3, 0.0, 1.0, "share of a day's strike planning held back while envoys are at work", "assumption (envoys ask for time); wide prior", side=False)
     ceasefire: Any = p(0.03, 0.0, 1.0, "daily ceasefire probability added while envoys are at work", side=False)
     window: Any = p(1.0, 0.0, 20.0, "log-odds added to the post-crisis window after envoys worked", side=False)
 
@@ -231,7 +233,9 @@ class MediationParams:
     p_willing: Any = p(0.8, 0.0, 1.0, "probability, drawn when a crisis opens, that a third party is willing to step in at all in that crisis", "Yusuf 2018: the US stepped in within a day (2002), weeks (1999), months (1990), not at all (2016)", side=False)
     p_intervene: Any = p(0.2, 0.0, 1.0, "daily probability a willing mediator steps in once the threshold is reached", side=False)
     refuse: Any = p(0.0, 0.0, 1.0, "probability, drawn when a crisis opens, that a side refuses mediation in it (India since 2016: 1)", "Yusuf 2018; Indian position since Simla 1972, firm since 2016")
-    pressure: Any = p(0.6, 0.0, 20.0, "cost per rung the mediator's pressure adds to each leader's choice (also when refused)", side=False)
+    pressure: Any = p(0.6, 0.0, 20.0, "cost per rung the mediator's pressure adds to each leader's choice (also when refused)", "Clinton-Sharif 4 July 1999; Yusuf 2018 (brokered bargaining)", side=False)
+    reassurance: Any = p(0.02, 0.0, 1.0, "share of each side's grievance a pressing third party's assurances remove per day (action demanded of the rival)", "Yusuf 2018; US pressure on Pakistan after 2001, 2008, 2019", side=False)
+    delay: Any = p(0.3, 0.0, 1.0, "share of a day's strike planning held back while a third party presses (time asked for evidence and action)", "Yusuf 2018 (2008: US asked India for time); assumption on size", side=False)
     ceasefire: Any = p(0.15, 0.0, 1.0, "daily ceasefire probability added while a mediator brokers (no side refuses)", side=False)
 
 

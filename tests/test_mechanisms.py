@@ -27,6 +27,40 @@ pytestmark = pytest.mark.xdist_group("mechanisms")
 EXTRA_ATTACK = [{"day": 0, "target": "A", "severity": 0.9, "evidence": 0.25}, {"day": 40, "target": "A", "severity": 0.9, "evidence": 0.5}]
 ACCEPTED = {"mediation.refuse": [0.0, 0.0], "mediation.p_willing": 1.0}
 
+# Each channel's pathways, set to zero ("none") or one at the top of its prior (docs/parameters.md). A mediator that
+# India accepts, so that its pathways act on both sides.
+PATHWAYS = {
+    "hotline": {"none": {}, "clarity": {"hotline.clarity": 0.9}, "reassurance": {"hotline.reassurance": 0.05},
+                "delay": {"hotline.delay": 0.9}, "climbdown": {"hotline.private_climbdown": 0.7}},
+    "backchannel": {"none": {}, "reassurance": {"backchannel.reassurance": 0.05}, "delay": {"backchannel.delay": 0.9},
+                    "climbdown": {"backchannel.audience_cut": 0.7}},
+    "mediation": {"none": {}, "pressure": {"mediation.pressure": 3.0}, "reassurance": {"mediation.reassurance": 0.05},
+                  "delay": {"mediation.delay": 0.9}},
+}
+PATHWAYS_OFF = {
+    "hotline": {"institutions.hotline": True, "hotline.clarity": 0.0, "hotline.reassurance": 0.0, "hotline.delay": 0.0,
+                "hotline.private_climbdown": 0.0, "hotline.ceasefire": 0.0},
+    "backchannel": {"institutions.backchannel": True, "backchannel.reassurance": 0.0, "backchannel.delay": 0.0,
+                    "backchannel.audience_cut": 0.0, "backchannel.ceasefire": 0.0},
+    "mediation": {**ACCEPTED, "mediation.pressure": 0.0, "mediation.reassurance": 0.0, "mediation.delay": 0.0,
+                  "mediation.ceasefire": 0.0, "standoff.comply_mediation": 0.0},
+}
+# The social drivers at two ends: public hostility (its baseline), media nationalism (outlets' slant), an election
+# near or far, a hawkish military (advising force, with weight) or one without a say, the leader's standing.
+DRIVERS = {
+    "calm_public": {"public.baseline": 0.2}, "angry_public": {"public.baseline": 0.9},
+    "moderate_media": {"media.slant": [0.2, 0.2]}, "nationalist_media": {"media.slant": [0.9, 0.9]},
+    "election_far": {"political.first_election": [3000, 3000]}, "election_near": {"political.first_election": [20, 800]},
+    "military_silent": {"military.influence": [0.0, 0.0]},
+    "military_hawkish": {"military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0},
+    "popular_leader": {"political.approval_base": [0.8, 0.8]}, "unpopular_leader": {"political.approval_base": [0.2, 0.2]},
+    # everything at once, and no incidents and no third party: if full war comes, a leader chose it
+    "extreme": {"public.baseline": 0.95, "media.slant": [0.95, 0.95], "political.first_election": [10, 10],
+                "military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0,
+                "political.approval_base": [0.2, 0.2], "dyad.accident_rate": 0.0, "institutions.mediation": False},
+    "extreme_calm": {"dyad.accident_rate": 0.0, "institutions.mediation": False},
+}
+
 SETTINGS = {
     "base": ("pahalgam_2025", {}),
     "plan_fast": ("pahalgam_2025", {"operation.plan_mean": 1.0}),
@@ -35,7 +69,6 @@ SETTINGS = {
     "backchannel": ("pahalgam_2025", {"institutions.backchannel": True}),
     "no_precedent": ("pahalgam_2025", {"political.precedent": [0.0, 0.0]}),
     "no_precedent_gain": ("pahalgam_2025", {"political.precedent_gain": [0.0, 0.0]}),
-    "hotline_no_reassurance": ("pahalgam_2025", {"institutions.hotline": True, "operation.reassurance": 0.0}),
     "accepted": ("pahalgam_2025", ACCEPTED),
     "accepted_no_mediation": ("pahalgam_2025", {**ACCEPTED, "institutions.mediation": False}),
     "unwilling": ("pahalgam_2025", {**ACCEPTED, "mediation.p_willing": 0.0}),
@@ -54,6 +87,10 @@ SETTINGS = {
     "secure": ("pahalgam_2025", {"political.insecurity": 0.0}),
     "insecure": ("pahalgam_2025", {"political.insecurity": 5.0}),
     "second_attack": ("pahalgam_2025", {"events": EXTRA_ATTACK}),
+    # the channels' pathways (issue 20): each channel with every pathway off, then with one pathway at the top of its prior
+    **{f"{channel}_{path}": ("pahalgam_2025", {**PATHWAYS_OFF[channel], **on}) for channel, paths in PATHWAYS.items() for path, on in paths.items()},
+    # the social drivers of the decision (issue 20): each at two ends of its range
+    **{name: ("pahalgam_2025", over) for name, over in DRIVERS.items()},
     "standoff": ("twin_peaks_2001", {}),
     "no_demands": ("twin_peaks_2001", {"standoff.demands": [0.0, 0.0]}),
     "comply_fast": ("twin_peaks_2001", {"standoff.comply_mediation": 0.2}),
@@ -141,8 +178,50 @@ def test_an_executed_strike_leaves_a_precedent(runs):
     assert larger(gained["precedent_end_B"], fixed["precedent_end_B"]) < ALPHA
 
 
-def test_the_reassurance_a_rescinding_call_carries_prevents_strikes(runs):
-    assert more_often(kinetic(runs["hotline_no_reassurance"][1]), kinetic(runs["hotline"][1])) < ALPHA
+def _p4(summary) -> np.ndarray:
+    return summary["peak_rung"] >= 4
+
+
+@pytest.mark.parametrize("channel, path", [(c, p) for c, paths in PATHWAYS.items() for p in paths if p != "none"])
+def test_each_pathway_of_a_channel_prevents_or_delays_strikes(runs, channel, path):
+    """A channel acts through what its talks carry; each pathway alone, against the channel with none (issue 20).
+
+    Clarity, reassurance and a private climb-down (and a mediator's pressure) make strikes on territory rarer; a
+    delay holds the first strike back (and, with the time it buys, may make it rarer: not asserted).
+    """
+    none, one = runs[f"{channel}_none"][1], runs[f"{channel}_{path}"][1]
+    print(f"\n{channel} {path}: P(rung >= 4) {np.mean(_p4(none)):.3f} -> {np.mean(_p4(one)):.3f}; "
+          f"P(force) {np.mean(kinetic(none)):.3f} -> {np.mean(kinetic(one)):.3f}")
+    if path == "delay":
+        never = 10 * DAYS
+        assert larger(np.nan_to_num(one["days_to_kinetic"], nan=never), np.nan_to_num(none["days_to_kinetic"], nan=never)) < ALPHA
+    else:
+        assert more_often(_p4(none) | kinetic(none), _p4(one) | kinetic(one)) < ALPHA or more_often(_p4(none), _p4(one)) < ALPHA
+
+
+def test_a_call_corrects_misperceived_hostile_intent(runs):
+    belief = lambda name: runs[name][0]["belief"][:, :, 0].mean(axis=1)  # noqa: E731
+    assert larger(belief("hotline_none"), belief("hotline_clarity")) < ALPHA
+
+
+@pytest.mark.parametrize("low, high", [("calm_public", "angry_public"), ("moderate_media", "nationalist_media"),
+                                       ("election_far", "election_near"), ("military_silent", "military_hawkish"),
+                                       ("popular_leader", "unpopular_leader")])
+def test_the_social_drivers_raise_strikes_on_territory(runs, low, high):
+    """An angry public, nationalist media, an election near, a hawkish military, an unpopular leader: more strikes."""
+    a, b = _p4(runs[low][1]), _p4(runs[high][1])
+    print(f"\nP(rung >= 4) {low} {a.mean():.3f} -> {high} {b.mean():.3f}")
+    assert more_often(b, a) < ALPHA
+
+
+def test_full_war_is_a_choice_under_extreme_conditions(runs):
+    """No incidents, no third party: a leader chooses full war only when every driver pushes (issue 20)."""
+    extreme, calm = runs["extreme"], runs["extreme_calm"]
+    assert extreme[0]["accident"].max() == 0.0
+    war = lambda s: s["peak_rung"] >= 5  # noqa: E731
+    print(f"\nP(rung >= 5) without incidents: status quo {war(calm[1]).mean():.3f}, extreme {war(extreme[1]).mean():.3f}")
+    assert war(extreme[1]).mean() >= 0.05
+    assert more_often(war(extreme[1]), war(calm[1])) < ALPHA
 
 
 def test_mediation_shortens_crises(runs):

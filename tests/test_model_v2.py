@@ -169,22 +169,25 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
     calm = max(min(r, r_rival) - 1.0, 0.0)
     cabinet = hawk[1] * provoked + (1 - hawk[1]) * calm
     opposition = hawk[2] * provoked + (1 - hawk[2]) * calm
+    intent = 1 - float(pp.intent_weight[side]) * (1 - belief)
+    standing = 1 + float(pp.insecurity[side]) * (1 - approval)
     out = []
     for c in range(N_RUNGS):
         if c > r + 2 or (c == 6 and level < 5):
             out.append(-np.inf)
             continue
-        u = float(pp.resolve_reward[side]) * pressure * grievance * c / 6
-        u -= float(pp.audience_cost[side]) * commitment * hostility * max(r - c, 0) * (1 - private) * (1 + float(pp.insecurity[side]) * (1 - approval))
+        u = float(pp.resolve_reward[side]) * pressure * grievance * intent * c / 6
+        u -= float(pp.audience_cost[side]) * commitment * hostility * max(r - c, 0) * (1 - private) * standing
         u -= float(pp.war_cost[side]) * (c / 6) ** 2
         u -= float(pp.nuclear_cost[side]) * ((c == 6) + (c == 5) * 30 * float(params.dyad.nuclear_risk))
         k = min(max(c - 2, 0) / 3, 1)
         u -= float(pp.retaliation_cost[side]) * float(d.readiness_seen[rival]) * k + float(pp.escalation_risk[side]) * k**3
-        u -= float(pp.precedent_cost[side]) * float(pol.precedent[side]) * grievance * max(3 + float(pol.precedent[side]) - c, 0) * (1 - float(d.used_force[side]))
+        u -= (float(pp.precedent_cost[side]) * float(pol.precedent[side]) * pressure * grievance * intent
+              * max(3 + float(pol.precedent[side]) - c, 0) * (1 - float(d.used_force[side])) * standing * (1 - private))
         u -= float(pp.mobilisation_cost[side]) * float(d.mobilised_days[side]) / 30 * (c >= 2)
         u -= float(pp.deterrence[side]) * belief * max(r_rival - c, 0)
         u -= float(params.mediation.pressure) * float(d.mediator) * c
-        u -= (float(params.military.influence[side]) * (c - float(state.military.advice[side])) ** 2
+        u -= float(pp.advice_weight[side]) * (float(params.military.influence[side]) * (c - float(state.military.advice[side])) ** 2
               + float(pp.cabinet_weight[side]) * (c - cabinet) ** 2 + float(pp.opposition_weight[side]) * (c - opposition) ** 2) / 6
         u -= float(pp.step_cost[side]) * abs(c - r)
         u -= float(pp.ceasefire_cost[side]) * (float(d.ceasefire_left) > 0) * max(c - 1, 0)

@@ -1,6 +1,6 @@
 """The status quo's fitted parameters: which keys, their prior ranges and why, and how values enter presets.
 
-``FIT`` lists the nineteen parameters the Bayesian calibration fits
+``FIT`` lists the parameters the Bayesian calibration fits
 (``model.lab.inference``; ``make calibrate``), each with the range its
 prior is uniform on and the literature or record that sets that range
 (docs/parameters.md, "Priors of the Bayesian calibration"). Per-side
@@ -54,6 +54,30 @@ FIT = (
     Free("political.mobilisation_cost", 0.0, 1.0, "ten months of Operation Parakram at a cost that ended it (Nayak & Krepon 2006)"),
     Free("dyad.ceasefire_exchange", 0.05, 0.6, "2019 and 2025 ended 1-3 days after the retaliation"),
     Free("standoff.comply_mediation", 0.0, 0.05, "compliance signals under US pressure after weeks to months (Jan and May 2002; 1999; 1990)"),
+    # Issue 20: every assumption a policy effect rests on. The channels' pathways (a call, envoys, a third party change
+    # what the leader chooses; none rescinds an order itself) have comparative evidence for their existence and
+    # little for their size: the ranges are wide and the record (no leader hotline, one backchannel) pins few of them.
+    Free("hotline.clarity", 0.1, 0.9, "1967: 19 hotline messages in the Six-Day War explained the Liberty attack and fleet moves (used, misreading avoided); 1973: messages exchanged yet DEFCON 3; 1969: China refused Kosygin's call (nil when refused)"),
+    Free("hotline.private_climbdown", 0.05, 0.7, "private diplomacy lowers audience costs (Kurizaki 2007); 1962 Jupiter deal kept private; 1999 Sharif-Vajpayee calls let neither side climb down in public"),
+    Free("hotline.reassurance", 0.0, 0.05, "assurances by call: 1999 (Sharif denied involvement; did not hold), 1973 Brezhnev-Nixon messages; no measure of size: at 0.05 a day, two weeks of calls halve a grievance"),
+    Free("hotline.delay", 0.0, 0.9, "talks buy time: 1967 and 1973 messages within hours; DGMO contacts paused firing (2003, 29 May 2018, 25 Feb 2021, 10 May 2025); no measure of size"),
+    Free("backchannel.reassurance", 0.0, 0.05, "Naik-Mishra channel 1999 (a draft settlement, overtaken); NSA-level contacts 2020-21 before the Feb 2021 DGMO understanding; size unknown"),
+    Free("backchannel.delay", 0.0, 0.9, "no evidence on how far envoys slow an operation: the whole range"),
+    Free("backchannel.audience_cut", 0.05, 0.7, "private diplomacy lowers audience costs (Kurizaki 2007); the 1999 channel was deniable"),
+    Free("mediation.pressure", 0.1, 3.0, "Clinton to Sharif, 4 July 1999 (withdrawal); US pressure 2002, 2019 (pilot returned in two days), 2025; cost per rung: no scale"),
+    Free("mediation.reassurance", 0.0, 0.05, "US-brokered assurances: Musharraf's 12 Jan 2002 speech, Pakistan's arrests after 2008 and 2019; size unknown"),
+    Free("mediation.delay", 0.0, 0.9, "2008: the US asked India for time to press Pakistan (Yusuf 2018); no measure of size"),
+    Free("dyad.accident_rate", 0.002, 0.08, "escalatory incidents per crisis day: LoC ceasefire violations 2,140 (2018) and 3,479 (2019), near zero after the 2021 DGMO understanding; 1-3 serious incidents in crises of 15-300 days (27 Feb 2019 aircraft losses, 2001-02 artillery duels, 2025 drones)"),
+    Free("dyad.nuclear_risk", 0.0005, 0.005, "daily risk of inadvertent nuclear use in a full war: no use in some 80 years of crises between nuclear rivals, near misses (Sagan 1993), Kargil's nuclear signalling (Kapur 2007); with the model's 30-day war it prices full war at 0.015-0.15 of nuclear_cost"),
+    Free("track2.window", 0.0, 8.0, "no evidence on Track-II's weight in post-crisis institution building: a wide prior (Kaye 2007; Jones 2015 describe the channel, not its size)"),
+    Free("track2.reach", 0.005, 0.1, "people-to-people programmes (Aman ki Asha 2010-, exchanges, Neemrana/Chaophraya dialogues) reach thousands, not millions: a small monthly share"),
+    Free("political.hostility_pressure", 0.2, 2.0, "audience costs rise with public hostility (Tomz 2007); Pew 2023: about 7 in 10 Indians see Pakistan unfavourably; scale assumption"),
+    Free("political.media_pressure", 0.1, 1.5, "media shape foreign-policy pressure (Baum & Potter 2008); Indian TV coverage after Pulwama and Pahalgam; scale assumption"),
+    Free("political.electoral_pressure", 0.1, 1.5, "2019: Pulwama and Balakot two months before the Lok Sabha election; diversionary incentives (Levy 1989; mixed evidence); side B keeps the preset's ratio"),
+    Free("political.advice_weight", 0.5, 15.0, "civil-military relations: the Pakistan army's veto (Fair 2014), Indian civilian control with military advice (Kapur 2016; Feaver 2003); no scale"),
+    Free("political.intent_weight", 0.0, 1.0, "perceived intent behind an attack (Jervis 1976); 1999 and 2025: the rival state's role disputed; no scale"),
+    Free("public.rally", 0.05, 0.5, "rally round the flag after attacks (Mueller 1970; Baker & Oneal 2001); 2019 and 2025 surveys after the attacks; size assumption"),
+    Free("public.media_weight", 0.01, 0.1, "daily pull of the outlet's frame on its audience: agenda-setting and framing (McCombs & Shaw 1972); size assumption"),
 )
 FIT_DAYS = 365  # the hindcast presets over a year, so that long crises are seen to end
 

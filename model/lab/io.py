@@ -206,6 +206,11 @@ def _atomic(path: Path, write, needed: int = 0) -> None:
         raise
 
 
+def atomic_write_text(path, text: str) -> None:
+    """Write a text file (a table, a report) all or nothing: a temporary file beside it, then rename."""
+    _atomic(Path(path), lambda tmp: Path(tmp).write_text(text), len(text.encode()))
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -1,29 +1,34 @@
 """Political sector: head of government, cabinet, opposition (one voice each).
 
 Each day the head of government (i) reads the rival's intent through noise
-and bias (misperception; defensive readiness reads as offensive: the security
-dilemma), (ii) chooses a rung of the escalation ladder by quantal response
+and bias (misperception: a hawkish bias, and defensive readiness read as
+offensive, the security dilemma; a call, CBMs and Track-II elites remove a
+share of both), (ii) chooses a rung of the escalation ladder by quantal response
 (logit) over the utilities below, (iii) turns a choice of force into a strike
 order that takes time to plan, or carries on with, executes or rescinds a
 pending one, (iv) takes on public commitment and (v) sees its approval move.
 Elections are a phase of their own (``election``), held on scheduled days.
 
 Utility of rung c for a leader now at rung r whose rival is at rung r':
-  + resolve_reward x D x G x c/6                 domestic reward for resolve, D = domestic pressure,
-                                                 G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands)
-  - audience_cost x commitment x H x max(0, r - c) x (1 - private) x (1 + insecurity x (1 - approval))
+  + resolve_reward x D x G x I x c/6             domestic reward for resolve, D = domestic pressure,
+                                                 G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands),
+                                                 I = 1 - intent_weight x (1 - belief): the intent read behind it
+  - audience_cost x commitment x H x max(0, r - c) x (1 - private) x S
                                                  backing down in public; an unpopular leader pays more
   - war_cost x (c/6)^2 - nuclear terms           expected war cost, convex, with nuclear risk
   - retaliation_cost x R' x k(c) - escalation_risk x k(c)^3,  k(c) = min(max(c - 2, 0) / 3, 1)
                                                  deterrence below full war: what the rival (readiness R')
                                                  can strike back with, and the risk of losing control
-  - precedent_cost x precedent x G x max(0, 3 + precedent - c) x [not yet answered in this crisis]
+  - precedent_cost x precedent x D x G x I x max(0, 3 + precedent - c) x [not yet answered] x S x (1 - private)
                                                  the "new normal": answering less than force, and less
-                                                 than the last publicised retaliation, is costly at home
+                                                 than the last publicised retaliation, is costly at home,
+                                                 the more so the angrier the domestic audience (D) and the
+                                                 weaker the leader's standing S = 1 + insecurity x (1 - approval)
   - mobilisation_cost x (days mobilised / 30) x [c >= 2]   the cost of staying mobilised
   - deterrence x belief x max(0, r' - c)         staying below a rival believed hostile
   - mediation pressure x c                       third-party pressure, while a mediator presses
-  - sum_k weight_k x (c - advice_k)^2 / 6        advice of military, cabinet, opposition
+  - advice_weight x sum_k weight_k x (c - advice_k)^2 / 6
+                                                 advice of military (weight: its influence), cabinet, opposition
   - step_cost x |c - r|                          the ladder is climbed stepwise
   - ceasefire_cost x max(0, c - 1)               while a ceasefire holds
 D = hostility_pressure x H + media_pressure x nationalism + electoral_pressure x exp(-days to election / horizon).
@@ -36,13 +41,18 @@ chooses force (c >= 3) does not strike that day: it orders an operation of
 rung c whose planning time is gamma distributed (mean ``operation.plan_mean``,
 coefficient of variation ``plan_cv``), or ``answer_mean`` when the rival is
 striking it (retaliation is planned in advance). Meanwhile the side holds at
-min(c, 2). Each day of planning the order may be rescinded: by a leaders'
-call, envoys at work or a pressing third party (daily probabilities
-``operation.rescind_*``), or because the leader's own daily choice fell to
-rung 1 or below (new evidence, second thoughts). A channel that rescinds an
-order carries reassurance (the dyad then lowers that side's grievance by
-``operation.reassurance``). An executed order is a publicised retaliation:
-it raises the side's precedent.
+min(c, 2). Each day of planning the leader chooses again, and the order is
+rescinded when that choice falls to rung 1 or below. The channels never
+rescind an order themselves: they change what the leader chooses. A call,
+envoys at work or a pressing third party (a) hold back part of the day's
+planning (``*.delay``: talks buy time, in which publics cool and grievances
+fade), (b) carry assurances that lower both sides' grievance (``*.reassurance``,
+applied by the dyad), (c) a call corrects misperceived intent
+(``hotline.clarity``) and (d) a call or envoys let a leader climb down in
+private (``hotline.private_climbdown``, ``backchannel.audience_cut``); a
+mediator's pressure is a cost per rung. A rescinded order is credited to the
+channel at work that day (``rescind_cause``), else to second thoughts. An
+executed order is a publicised retaliation: it raises the side's precedent.
 """
 
 from __future__ import annotations
@@ -97,6 +107,16 @@ def private_climbdown(params: Params, state: State):
     return jnp.maximum(d.hotline_call * params.hotline.private_climbdown, d.envoys_at_work * params.backchannel.audience_cut)
 
 
+def held_back(params: Params, state: State):
+    """Share of today's strike planning held back by talks: a call, envoys at work, a pressing third party."""
+    d = state.dyad
+    go_on = (
+        (1.0 - d.hotline_call * params.hotline.delay) * (1.0 - d.envoys_at_work * params.backchannel.delay)
+        * (1.0 - d.mediator * params.mediation.delay)
+    )
+    return 1.0 - go_on
+
+
 def grievance(state: State, side):
     """What resolve answers: the memory of attacks suffered, the rival's escalation, and open demands."""
     d = state.dyad
@@ -122,7 +142,7 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     rung_rival = d.rung[rival].astype(jnp.float32)
     hostility = state.public.mean[side]
     backing_down = jnp.maximum(rung - RUNGS, 0.0)
-    standing = 1.0 + pp.insecurity[side] * (1.0 - pol.approval)
+    standing = 1.0 + pp.insecurity[side] * (1.0 - pol.approval)  # an unpopular leader can afford less to look weak
     audience = pp.audience_cost[side] * pol.commitment * hostility * backing_down * (1.0 - private_climbdown(params, state)) * standing
     war = pp.war_cost[side] * (RUNGS / 6.0) ** 2
     nuclear = pp.nuclear_cost[side] * (jnp.where(RUNGS >= 6, 1.0, 0.0) + jnp.where(RUNGS == 5, 30.0 * params.dyad.nuclear_risk, 0.0))
@@ -130,9 +150,14 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     deterred = pp.retaliation_cost[side] * d.readiness_seen[rival] * force + pp.escalation_risk[side] * force**3
     deterrence = pp.deterrence[side] * pol.belief * jnp.maximum(rung_rival - RUNGS, 0.0)
     mediation = params.mediation.pressure * d.mediator * RUNGS
+    # the grievance weighs by the intent read behind it: a rival believed hostile is to be answered (Jervis 1976)
     g = grievance(state, side)
+    intent = 1.0 - pp.intent_weight[side] * (1.0 - pol.belief)
     unanswered = 1.0 - d.used_force[side]  # once the side has used force in this crisis, it has answered
-    precedent = pp.precedent_cost[side] * pol.precedent * g * unanswered * jnp.maximum(KINETIC + pol.precedent - RUNGS, 0.0)
+    shortfall = jnp.maximum(KINETIC + pol.precedent - RUNGS, 0.0)
+    # not answering is an audience cost too: a private climb-down (a call, envoys) lets the leader show something else
+    private = 1.0 - private_climbdown(params, state)
+    precedent = pp.precedent_cost[side] * pol.precedent * pressure * g * intent * unanswered * shortfall * standing * private
     mobilised = pp.mobilisation_cost[side] * d.mobilised_days[side] / 30.0 * (RUNGS >= 2)
     # advisers: the military establishment, the cabinet and the opposition
     demand = jnp.minimum(5.0, jnp.maximum(rung_rival + 1.0, params.military.provocation_rung[side] * d.provocation[side]))
@@ -140,7 +165,7 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     hawk = pol.hawkishness
     cabinet = hawk[CABINET] * demand + (1.0 - hawk[CABINET]) * calm
     opposition = hawk[OPPOSITION] * demand + (1.0 - hawk[OPPOSITION]) * calm
-    advice = (
+    advice = pp.advice_weight[side] * (
         params.military.influence[side] * (RUNGS - state.military.advice[side]) ** 2
         + pp.cabinet_weight[side] * (RUNGS - cabinet) ** 2
         + pp.opposition_weight[side] * (RUNGS - opposition) ** 2
@@ -148,7 +173,7 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     steps = pp.step_cost[side] * jnp.abs(RUNGS - rung)
     ceasefire = pp.ceasefire_cost[side] * (d.ceasefire_left > 0) * jnp.maximum(RUNGS - 1.0, 0.0)
     utility = (
-        pp.resolve_reward[side] * pressure * g * RUNGS / 6.0
+        pp.resolve_reward[side] * pressure * g * intent * RUNGS / 6.0
         - audience - war - nuclear - deterred - precedent - mobilised - deterrence - mediation - advice - steps - ceasefire
     )
     return jnp.where(reachable(state, side), utility, -jnp.inf)
@@ -181,25 +206,21 @@ def planning_time(key, mean, cv):
 def orders(key, pol: PoliticalState, state: State, params: Params, side, choice):
     """Strike orders: give, carry on, execute or rescind; returns the updated state and the rung moved to today."""
     d, op = state.dyad, params.operation
-    k_plan, k_rescind = jax.random.split(key)
+    k_plan = key
     rung = d.rung[side]
     struck = d.rung[1 - side] >= KINETIC  # the rival is using force: an answer is planned in advance
     pending = pol.order_rung > 0
 
-    # rescinding a pending order: a channel at work, or the leader's own choice fell to rung 1 or below
-    hazards = jnp.stack([
-        d.hotline_call * op.rescind_hotline, d.envoys_at_work * op.rescind_backchannel, d.mediator * op.rescind_mediation,
-    ])
-    u = jax.random.uniform(k_rescind, (3,))
-    by_channel = u < hazards
-    reconsidered = choice <= 1
-    rescind = pending & (jnp.any(by_channel) | reconsidered)
-    cause = jnp.where(jnp.any(by_channel), 1 + jnp.argmax(by_channel), 4)
+    # rescinding a pending order is the leader's own choice (it fell to rung 1 or below); the channel at work that
+    # day, if any, is credited with it (a call before envoys before a third party)
+    at_work = jnp.stack([d.hotline_call, d.envoys_at_work, d.mediator]) > 0.5
+    rescind = pending & (choice <= 1)
+    cause = jnp.where(jnp.any(at_work), 1 + jnp.argmax(at_work), 4)
 
-    # planning: the days left, shortened when the rival strikes meanwhile
+    # planning: the days left, shortened when the rival strikes meanwhile; talks hold back part of the day's work
     mean = jnp.where(struck, op.answer_mean[side], op.plan_mean[side])
     drawn = planning_time(k_plan, mean, op.plan_cv[side])
-    left = jnp.where(struck, jnp.minimum(pol.order_left, drawn), pol.order_left) - 1.0
+    left = jnp.where(struck, jnp.minimum(pol.order_left, drawn), pol.order_left) - (1.0 - held_back(params, state))
     execute = pending & ~rescind & (left <= 0.0)
     give = ~pending & (choice >= KINETIC) & (rung < KINETIC)
 
@@ -227,7 +248,7 @@ def step(key, pol: PoliticalState, state: State, params: Params, dims: Dims, sid
 
     # (i) misperception: a noisy, biased reading of the rival's intent
     left = misperception(params, state)
-    signal = d.rung[rival] / 5.0 + pp.security_dilemma[side] * d.readiness_seen[rival] + left * pp.belief_bias[side] * hawk
+    signal = d.rung[rival] / 5.0 + left * (pp.security_dilemma[side] * d.readiness_seen[rival] + pp.belief_bias[side] * hawk)
     noise = pp.belief_noise[side] * left * jax.random.normal(k_belief)
     belief = pol.belief + pp.belief_rate[side] * (jnp.clip(signal + noise, 0.0, 1.0) - pol.belief)
     pol = replace(pol, belief=belief, election_in=pol.election_in - 1)

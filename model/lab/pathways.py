@@ -1,0 +1,111 @@
+"""What carries an institution's effect: each of its pathways knocked out in turn (``make pathways``).
+
+A channel never rescinds a strike order itself (issue 20): a leaders' call
+corrects misperceived intent (``hotline.clarity``), lets a leader climb down in
+private (``hotline.private_climbdown``), carries assurances that ease the
+grievance (``hotline.reassurance``), holds back the day's strike planning
+(``hotline.delay``) and adds to the daily chance of a ceasefire
+(``hotline.ceasefire``); envoys and a pressing third party have their own
+pathways. The effect of switching an institution on is measured on the
+status quo (``india_pakistan_2025``, whose fitted keys are the posterior
+medians) with common random numbers; a pathway's *share* is the part of that
+effect lost when the pathway's parameter is set to 0 with everything else
+kept:
+
+    share_k = 1 - effect(institution on, k off) / effect(institution on)
+
+Shares need not add to 1: pathways that substitute for each other (a call that
+both reassures and delays) each carry less than their sum; pathways that need
+each other each carry more. A share above one half means that one assumed
+number carries most of the institution's effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import numpy as np
+
+from .. import engine
+from ..config import build, compose
+from ..params import stack
+from .stats import wilson
+
+PRESET = "india_pakistan_2025"
+DAYS = 365
+ACCEPTED = {"mediation.refuse": [0.0, 0.0], "mediation.p_willing": 1.0}
+# institution: (what switches it on, what the comparison switches off, its pathways' parameters)
+INSTITUTIONS = {
+    "automatic hotline": ({"institutions.hotline": True, "hotline.automatic": True}, {},
+                          ("hotline.clarity", "hotline.private_climbdown", "hotline.reassurance", "hotline.delay", "hotline.ceasefire")),
+    "backchannel": ({"institutions.backchannel": True}, {},
+                    ("backchannel.audience_cut", "backchannel.reassurance", "backchannel.delay", "backchannel.ceasefire")),
+    # the third party as in the status quo (India refuses it: it presses but brokers nothing) against none at all
+    "third party": ({}, {"institutions.mediation": False},
+                    ("mediation.pressure", "mediation.reassurance", "mediation.delay", "mediation.ceasefire", "standoff.comply_mediation")),
+}
+METRICS = {"p_rung4": "P(peak rung >= 4)", "p_force": "P(peak rung >= 3)"}
+
+
+@dataclass
+class Scale:
+    replicates: int = 1000
+    population: int = 100
+    media: int = 6
+    seed: int = 20250422
+
+
+def settings(institution: str) -> dict:
+    """{name: overrides}: without the institution, with it, and with it less each pathway."""
+    on, off, paths = INSTITUTIONS[institution]
+    out = {"without": dict(off), "with": dict(on)}
+    for key in paths:
+        out[f"with, {key} = 0"] = {**on, key: 0.0}
+    return out
+
+
+def measure(institution: str, scale: Scale = Scale(), preset: str = PRESET, base: dict | None = None) -> dict:
+    """Each setting's P(peak >= 4) and P(peak >= 3) on the same replicates: {setting: {metric: (estimate, n)}}."""
+    runs = settings(institution)
+    size = {"population.public": scale.population, "population.media": scale.media, "days": DAYS, **(base or {})}
+    built = [build(compose(preset, {**size, **over})) for over in runs.values()]
+    reps = np.arange(scale.replicates, dtype=np.int32)
+    _, summary = jax.device_get(engine.run_settings(scale.seed, reps, stack([p for p, _ in built]), built[0][1], DAYS))
+    peak = np.asarray(summary["peak_rung"])
+    return {name: dict(p_rung4=peak[i] >= 4, p_force=peak[i] >= 3) for i, name in enumerate(runs)}
+
+
+def shares(outcomes: dict, institution: str, metric: str = "p_rung4") -> list[dict]:
+    """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left."""
+    _, _, paths = INSTITUTIONS[institution]
+    mean = {name: float(np.mean(v[metric])) for name, v in outcomes.items()}
+    effect = mean["with"] - mean["without"]
+    rows = []
+    for key in paths:
+        left = mean[f"with, {key} = 0"] - mean["without"]
+        rows.append(dict(institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
+                         share=(1.0 - left / effect) if effect != 0 else np.nan))
+    return rows
+
+
+def markdown(rows: list[dict], outcomes: dict) -> str:
+    lines = ["| institution | effect on P(peak rung >= 4) | pathway knocked out (set to 0) | effect left | share of the effect |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        n = len(next(iter(outcomes[r["institution"]].values()))["p_rung4"])
+        lines.append(f"| {r['institution']} | {r['effect']:+.3f} (n = {n}) | `{r['parameter']}` | {r['effect_without']:+.3f} | {r['share']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def level_table(outcomes: dict) -> str:
+    """The levels behind the shares, with Wilson 95% intervals."""
+    lines = ["| institution | setting | P(peak rung >= 4) | P(peak rung >= 3) |", "|---|---|---|---|"]
+    for inst, runs in outcomes.items():
+        for name, v in runs.items():
+            cells = []
+            for m in ("p_rung4", "p_force"):
+                est, lo, hi, _ = wilson(int(v[m].sum()), len(v[m]))
+                cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
+            lines.append(f"| {inst} | {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

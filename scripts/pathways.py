@@ -35,9 +35,12 @@ def main(argv=None) -> int:
         print(f"[pathways] {inst}: {len(pathways.settings(inst))} settings x {scale.replicates} replicates", flush=True)
         outcomes[inst] = pathways.measure(inst, scale)
         rows += pathways.shares(outcomes[inst], inst)
+    print(f"[pathways] social drivers: {len(pathways.driver_settings())} settings x {scale.replicates} replicates", flush=True)
+    drivers = pathways.measure("", scale, runs=pathways.driver_settings())
     text = (f"Knock-out shares at the posterior median (`{pathways.PRESET}`, {scale.replicates} paired replicates, "
             f"{scale.population} citizens per side, {pathways.DAYS} days, seed {scale.seed}; `make pathways`)\n\n"
-            + pathways.markdown(rows, outcomes) + "\n" + pathways.level_table(outcomes))
+            + pathways.markdown(rows, outcomes) + "\n" + pathways.level_table(outcomes)
+            + "\nThe social drivers, each at two ends with everything else at the posterior median:\n\n" + pathways.driver_table(drivers))
     out.mkdir(parents=True, exist_ok=True)
     io.atomic_write_text(out / "pathways.md", text)
     io.atomic_write_text(out / "pathways.csv", pd.DataFrame(rows).to_csv(index=False))

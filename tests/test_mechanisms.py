@@ -17,6 +17,7 @@ from scipy import stats
 
 from model import engine
 from model.config import build, compose
+from model.lab import pathways
 from model.params import stack
 
 REPLICATES, DAYS = 200, 160
@@ -45,21 +46,8 @@ PATHWAYS_OFF = {
     "mediation": {**ACCEPTED, "mediation.pressure": 0.0, "mediation.reassurance": 0.0, "mediation.delay": 0.0,
                   "mediation.ceasefire": 0.0, "standoff.comply_mediation": 0.0},
 }
-# The social drivers at two ends: public hostility (its baseline), media nationalism (outlets' slant), an election
-# near or far, a hawkish military (advising force, with weight) or one without a say, the leader's standing.
-DRIVERS = {
-    "calm_public": {"public.baseline": 0.2}, "angry_public": {"public.baseline": 0.9},
-    "moderate_media": {"media.slant": [0.2, 0.2]}, "nationalist_media": {"media.slant": [0.9, 0.9]},
-    "election_far": {"political.first_election": [3000, 3000]}, "election_near": {"political.first_election": [20, 800]},
-    "military_silent": {"military.influence": [0.0, 0.0]},
-    "military_hawkish": {"military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0},
-    "popular_leader": {"political.approval_base": [0.8, 0.8]}, "unpopular_leader": {"political.approval_base": [0.2, 0.2]},
-    # everything at once, and no incidents and no third party: if full war comes, a leader chose it
-    "extreme": {"public.baseline": 0.95, "media.slant": [0.95, 0.95], "political.first_election": [10, 10],
-                "military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0,
-                "political.approval_base": [0.2, 0.2], "dyad.accident_rate": 0.0, "institutions.mediation": False},
-    "extreme_calm": {"dyad.accident_rate": 0.0, "institutions.mediation": False},
-}
+# the social drivers, low and high end (model.lab.pathways: make pathways measures them at the posterior median)
+DRIVERS = {f"{name}_{end}": over for name, ends in pathways.DRIVERS.items() for end, over in zip(("low", "high"), ends)}
 
 SETTINGS = {
     "base": ("pahalgam_2025", {}),
@@ -91,6 +79,7 @@ SETTINGS = {
     **{f"{channel}_{path}": ("pahalgam_2025", {**PATHWAYS_OFF[channel], **on}) for channel, paths in PATHWAYS.items() for path, on in paths.items()},
     # the social drivers of the decision (issue 20): each at two ends of its range
     **{name: ("pahalgam_2025", over) for name, over in DRIVERS.items()},
+    "extreme": ("pahalgam_2025", pathways.EXTREME), "extreme_calm": ("pahalgam_2025", pathways.EXTREME_BASE),
     "standoff": ("twin_peaks_2001", {}),
     "no_demands": ("twin_peaks_2001", {"standoff.demands": [0.0, 0.0]}),
     "comply_fast": ("twin_peaks_2001", {"standoff.comply_mediation": 0.2}),
@@ -204,13 +193,11 @@ def test_a_call_corrects_misperceived_hostile_intent(runs):
     assert larger(belief("hotline_none"), belief("hotline_clarity")) < ALPHA
 
 
-@pytest.mark.parametrize("low, high", [("calm_public", "angry_public"), ("moderate_media", "nationalist_media"),
-                                       ("election_far", "election_near"), ("military_silent", "military_hawkish"),
-                                       ("popular_leader", "unpopular_leader")])
-def test_the_social_drivers_raise_strikes_on_territory(runs, low, high):
+@pytest.mark.parametrize("driver", list(pathways.DRIVERS))
+def test_the_social_drivers_raise_strikes_on_territory(runs, driver):
     """An angry public, nationalist media, an election near, a hawkish military, an unpopular leader: more strikes."""
-    a, b = _p4(runs[low][1]), _p4(runs[high][1])
-    print(f"\nP(rung >= 4) {low} {a.mean():.3f} -> {high} {b.mean():.3f}")
+    a, b = _p4(runs[f"{driver}_low"][1]), _p4(runs[f"{driver}_high"][1])
+    print(f"\nP(rung >= 4) {driver}: low {a.mean():.3f} -> high {b.mean():.3f}")
     assert more_often(b, a) < ALPHA
 
 

@@ -46,6 +46,28 @@ INSTITUTIONS = {
                     ("mediation.pressure", "mediation.reassurance", "mediation.delay", "mediation.ceasefire", "standoff.comply_mediation")),
 }
 METRICS = {"p_rung4": "P(peak rung >= 4)", "p_force": "P(peak rung >= 3)"}
+# The essay's social drivers at two ends of their ranges (low, high): public hostility (its baseline), media
+# nationalism (outlets' slant), an election far or near, a military without a say or a hawkish one (advising force,
+# with weight), a popular or an unpopular leader. tests/test_mechanisms.py pins each direction; make pathways
+# measures each at the posterior median.
+DRIVERS = {
+    "public hostility": ({"public.baseline": 0.2}, {"public.baseline": 0.9}),
+    "media nationalism": ({"media.slant": [0.2, 0.2]}, {"media.slant": [0.9, 0.9]}),
+    "an election": ({"political.first_election": [3000, 3000]}, {"political.first_election": [20, 800]}),
+    "a hawkish military": ({"military.influence": [0.0, 0.0]},
+                           {"military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0}),
+    "the leader's standing": ({"political.approval_base": [0.8, 0.8]}, {"political.approval_base": [0.2, 0.2]}),
+}
+DRIVER_ENDS = {
+    "public hostility": ("baseline 0.2", "baseline 0.9"), "media nationalism": ("slant 0.2", "slant 0.9"),
+    "an election": ("in 3,000 days", "in 20 days (India)"), "a hawkish military": ("no say", "influence 0.8, advising up to rung 6"),
+    "the leader's standing": ("approval 0.8", "approval 0.2"),
+}
+# Every driver at its extreme at once, with no incidents and no third party: if full war comes, a leader chose it.
+EXTREME = {"public.baseline": 0.95, "media.slant": [0.95, 0.95], "political.first_election": [10, 10],
+           "military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0,
+           "political.approval_base": [0.2, 0.2], "dyad.accident_rate": 0.0, "institutions.mediation": False}
+EXTREME_BASE = {"dyad.accident_rate": 0.0, "institutions.mediation": False}
 
 
 @dataclass
@@ -65,15 +87,39 @@ def settings(institution: str) -> dict:
     return out
 
 
-def measure(institution: str, scale: Scale = Scale(), preset: str = PRESET, base: dict | None = None) -> dict:
-    """Each setting's P(peak >= 4) and P(peak >= 3) on the same replicates: {setting: {metric: (estimate, n)}}."""
-    runs = settings(institution)
+def driver_settings() -> dict:
+    out = {}
+    for name, (low, high) in DRIVERS.items():
+        out[f"{name}: low"], out[f"{name}: high"] = low, high
+    out["extreme: status quo"], out["extreme: every driver"] = EXTREME_BASE, EXTREME
+    return out
+
+
+def measure(institution: str, scale: Scale = Scale(), preset: str = PRESET, base: dict | None = None, runs: dict | None = None) -> dict:
+    """Each setting's outcomes on the same replicates: {setting: {metric: per-replicate booleans}}."""
+    runs = runs if runs is not None else settings(institution)
     size = {"population.public": scale.population, "population.media": scale.media, "days": DAYS, **(base or {})}
     built = [build(compose(preset, {**size, **over})) for over in runs.values()]
     reps = np.arange(scale.replicates, dtype=np.int32)
     _, summary = jax.device_get(engine.run_settings(scale.seed, reps, stack([p for p, _ in built]), built[0][1], DAYS))
     peak = np.asarray(summary["peak_rung"])
-    return {name: dict(p_rung4=peak[i] >= 4, p_force=peak[i] >= 3) for i, name in enumerate(runs)}
+    return {name: dict(p_rung4=peak[i] >= 4, p_force=peak[i] >= 3, p_war=peak[i] >= 5) for i, name in enumerate(runs)}
+
+
+def driver_table(outcomes: dict) -> str:
+    """Each driver's effect on P(peak rung >= 4), low end against high end, paired, with Wilson intervals."""
+    lines = ["| driver | low end | P(peak rung >= 4) | high end | P(peak rung >= 4) | effect |", "|---|---|---|---|---|---|"]
+    for name in DRIVERS:
+        lo, hi = outcomes[f"{name}: low"]["p_rung4"], outcomes[f"{name}: high"]["p_rung4"]
+        cells = [f"{e:.3f} [{a:.3f}, {b:.3f}]" for e, a, b, _ in (wilson(int(x.sum()), len(x)) for x in (lo, hi))]
+        ends = DRIVER_ENDS[name]
+        lines.append(f"| {name} | {ends[0]} | {cells[0]} | {ends[1]} | {cells[1]} | {hi.mean() - lo.mean():+.3f} |")
+    war = [outcomes[k]["p_war"] for k in ("extreme: status quo", "extreme: every driver")]
+    w = [wilson(int(x.sum()), len(x)) for x in war]
+    lines += ["", "Full war as a choice (no incidents, no third party): P(peak rung >= 5) "
+              f"{w[0][0]:.3f} [{w[0][1]:.3f}, {w[0][2]:.3f}] in the status quo, "
+              f"{w[1][0]:.3f} [{w[1][1]:.3f}, {w[1][2]:.3f}] with every driver at its extreme."]
+    return "\n".join(lines) + "\n"
 
 
 def shares(outcomes: dict, institution: str, metric: str = "p_rung4") -> list[dict]:

@@ -105,7 +105,7 @@ class PoliticalParams:
     approval_rally: Any = p(0.4, 0.0, 1.0, "approval gained by shown resolve, times public hostility")
     approval_backdown: Any = p(0.2, 0.0, 1.0, "approval lost when backing down, times commitment and hostility")
     approval_casualty: Any = p(0.2, 0.0, 1.0, "approval lost per unit of reported losses")
-    insecurity: Any = p(1.0, 0.0, 5.0, "audience cost multiplied by 1 + insecurity x (1 - approval): an unpopular leader pays more for backing down", "Chiozza & Goemans 2011 (tenure insecurity); Fearon 1994")
+    insecurity: Any = p(1.0, 0.0, 5.0, "standing S = 1 + insecurity x (1 - approval) multiplies the audience cost, the cost of not answering and the reward for resolve: an unpopular leader pays more for looking weak and gains more from resolve", "Chiozza & Goemans 2011 (tenure insecurity); Levy 1989 (diversionary incentive, mixed evidence); Fearon 1994")
     precedent: Any = p(0.0, 0.0, 1.0, "precedent of publicised retaliation on day 0 (the era: 0 before Uri 2016, near 1 after)", "Uri 2016 'surgical strikes', Balakot 2019: the 'new normal' (Jacob 2017; Yusuf 2018)")
     precedent_cost: Any = p(6.0, 0.0, 50.0, "domestic cost of answering less than rung 3 + precedent, per rung short, per unit precedent, times the grievance", "Jacob 2017; Ladwig 2007 (Cold Start as punitive doctrine)")
     precedent_gain: Any = p(0.7, 0.0, 1.0, "share of the gap to 1 that an executed strike order adds to the precedent")

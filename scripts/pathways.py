@@ -1,9 +1,12 @@
-"""What carries each institution's effect: its pathways knocked out one at a time (make pathways).
+"""What carries each institution's effect, and how far the social drivers move the decision (make pathways).
 
-    python scripts/pathways.py [--replicates N] [--out figures]
+    python scripts/pathways.py [--replicates N] [--quick] [--out figures]
 
-Writes pathways.md (the shares, and the levels with Wilson 95% intervals) and
-pathways.csv to --out; docs/validation.md quotes them. QUICK: 200 replicates.
+At the posterior median (the presets hold it), on the 2025 status quo and on
+uri_2016 (a first strike without precedent): each channel's effect with each
+pathway knocked out in turn, each social driver at two ends, and full war as a
+choice. Writes pathways.md and pathways.csv to --out (default figures/;
+--quick: 200 replicates into figures/quick/).
 """
 
 from __future__ import annotations
@@ -31,15 +34,20 @@ def main(argv=None) -> int:
     out = args.out or ROOT / "figures" / ("quick" if args.quick else "")
     scale = pathways.Scale(replicates=200 if args.quick else args.replicates)
     outcomes, rows = {}, []
-    for inst in pathways.INSTITUTIONS:
-        print(f"[pathways] {inst}: {len(pathways.settings(inst))} settings x {scale.replicates} replicates", flush=True)
-        outcomes[inst] = pathways.measure(inst, scale)
-        rows += pathways.shares(outcomes[inst], inst)
-    print(f"[pathways] social drivers: {len(pathways.driver_settings())} settings x {scale.replicates} replicates", flush=True)
-    drivers = pathways.measure("", scale, runs=pathways.driver_settings())
-    text = (f"Knock-out shares at the posterior median (`{pathways.PRESET}`, {scale.replicates} paired replicates, "
-            f"{scale.population} citizens per side, {pathways.DAYS} days, seed {scale.seed}; `make pathways`)\n\n"
-            + pathways.markdown(rows, outcomes) + "\n" + pathways.level_table(outcomes)
+    for preset in pathways.PRESETS:
+        for inst in pathways.INSTITUTIONS:
+            runs = pathways.settings(inst, preset)
+            print(f"[pathways] {preset}, {inst}: {len(runs)} settings x {scale.replicates} replicates", flush=True)
+            outcomes[preset, inst] = pathways.measure(runs, scale)
+            for metric in pathways.METRICS:
+                rows += pathways.shares(outcomes[preset, inst], inst, metric, preset)
+    runs = pathways.driver_settings()
+    print(f"[pathways] social drivers: {len(runs)} settings x {scale.replicates} replicates", flush=True)
+    drivers = pathways.measure(runs, scale)
+    text = (f"At the posterior median ({scale.replicates} paired replicates per setting, {scale.population} citizens per side, "
+            f"{pathways.DAYS} days, seed {scale.seed}; `make pathways`).\n\n"
+            "Each channel's pathways knocked out in turn (share = 1 - effect left / effect):\n\n"
+            + pathways.markdown(rows, scale.replicates) + "\nThe levels behind them:\n\n" + pathways.level_table(outcomes)
             + "\nThe social drivers, each at two ends with everything else at the posterior median:\n\n" + pathways.driver_table(drivers))
     out.mkdir(parents=True, exist_ok=True)
     io.atomic_write_text(out / "pathways.md", text)

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.xdist_group("mechanisms")
 EXTRA_ATTACK = [{"day": 0, "target": "A", "severity": 0.9, "evidence": 0.25}, {"day": 40, "target": "A", "severity": 0.9, "evidence": 0.5}]
 ACCEPTED = {"mediation.refuse": [0.0, 0.0], "mediation.p_willing": 1.0}
 
-# Each channel's pathways, set to zero ("none") or one at the top of its prior (docs/parameters.md). A mediator that
-# India accepts, so that its pathways act on both sides.
+# Each channel's pathways, set to zero ("none") or one at the top of its prior (docs/parameters.md), on a first
+# strike without precedent (pathways.MARGIN, Uri 2016), where the decision is at the margin. A mediator that India
+# accepts, so that its pathways act on both sides.
 PATHWAYS = {
     "hotline": {"none": {}, "clarity": {"hotline.clarity": 0.9}, "reassurance": {"hotline.reassurance": 0.05},
                 "delay": {"hotline.delay": 0.9}, "climbdown": {"hotline.private_climbdown": 0.7}},
@@ -53,8 +54,6 @@ SETTINGS = {
     "base": ("pahalgam_2025", {}),
     "plan_fast": ("pahalgam_2025", {"operation.plan_mean": 1.0}),
     "answer_slow": ("pahalgam_2025", {"operation.answer_mean": [2.0, 25.0]}),
-    "hotline": ("pahalgam_2025", {"institutions.hotline": True}),
-    "backchannel": ("pahalgam_2025", {"institutions.backchannel": True}),
     "no_precedent": ("pahalgam_2025", {"political.precedent": [0.0, 0.0]}),
     "no_precedent_gain": ("pahalgam_2025", {"political.precedent_gain": [0.0, 0.0]}),
     "accepted": ("pahalgam_2025", ACCEPTED),
@@ -63,8 +62,8 @@ SETTINGS = {
     "refused": ("pahalgam_2025", {**ACCEPTED, "mediation.refuse": [1.0, 0.0]}),
     # deterrence at the top of its prior (docs/parameters.md): at the posterior medians its effect is real but too
     # small for 200 paired runs to show (P(rung >= 5) 0.020 against 0.035)
-    "deterred": ("pahalgam_2025", {"institutions.mediation": False, "political.retaliation_cost": 15.0, "political.escalation_risk": 40.0}),
-    "undeterred": ("pahalgam_2025", {"institutions.mediation": False, "political.retaliation_cost": 0.0, "political.escalation_risk": 0.0}),
+    "deterred": (pathways.MARGIN, {"institutions.mediation": False, "political.retaliation_cost": 15.0, "political.escalation_risk": 40.0}),
+    "undeterred": (pathways.MARGIN, {"institutions.mediation": False, "political.retaliation_cost": 0.0, "political.escalation_risk": 0.0}),
     "no_exchange": ("pahalgam_2025", {"dyad.ceasefire_exchange": 0.0}),
     # the line used every day at crisis level >= 2, so that its effect on incidents can be seen at this size
     "dgmo_used": ("pahalgam_2025", {"dgmo.p_use": 1.0, "dgmo.refusal": 0.0, "dyad.accident_rate": 0.1}),
@@ -76,9 +75,12 @@ SETTINGS = {
     "insecure": ("pahalgam_2025", {"political.insecurity": 5.0}),
     "second_attack": ("pahalgam_2025", {"events": EXTRA_ATTACK}),
     # the channels' pathways (issue 20): each channel with every pathway off, then with one pathway at the top of its prior
-    **{f"{channel}_{path}": ("pahalgam_2025", {**PATHWAYS_OFF[channel], **on}) for channel, paths in PATHWAYS.items() for path, on in paths.items()},
+    **{f"{channel}_{path}": (pathways.MARGIN, {**PATHWAYS_OFF[channel], **on}) for channel, paths in PATHWAYS.items() for path, on in paths.items()},
     # the social drivers of the decision (issue 20): each at two ends of its range
-    **{name: ("pahalgam_2025", over) for name, over in DRIVERS.items()},
+    **{name: (pathways.MARGIN, over) for name, over in DRIVERS.items()},
+    # the switches where the decision is at the margin (under the 2025 precedent a strike is near certain at the posterior)
+    "margin": (pathways.MARGIN, {}), "margin_hotline": (pathways.MARGIN, {"institutions.hotline": True}),
+    "margin_backchannel": (pathways.MARGIN, {"institutions.backchannel": True}),
     "extreme": ("pahalgam_2025", pathways.EXTREME), "extreme_calm": ("pahalgam_2025", pathways.EXTREME_BASE),
     "standoff": ("twin_peaks_2001", {}),
     "no_demands": ("twin_peaks_2001", {"standoff.demands": [0.0, 0.0]}),
@@ -142,7 +144,7 @@ def test_a_side_struck_answers_within_days_unless_its_answer_is_slow(runs):
 
 def test_a_hotline_rescinds_strike_orders_and_delays_strikes(runs):
     """The mechanism's direction; whether it then prevents strikes is the model's finding (docs/validation.md)."""
-    base, hot = runs["base"][1], runs["hotline"][1]
+    base, hot = runs["margin"][1], runs["margin_hotline"][1]
     assert larger(hot["rescinded"], base["rescinded"]) < ALPHA
     assert np.any(hot["rescind_cause"] == 1)  # the first rescinded order was rescinded by a call
     never = 10 * DAYS  # a strike that never came counts as the latest
@@ -150,7 +152,7 @@ def test_a_hotline_rescinds_strike_orders_and_delays_strikes(runs):
 
 
 def test_a_backchannel_rescinds_strike_orders_and_delays_strikes(runs):
-    base, envoys = runs["base"][1], runs["backchannel"][1]
+    base, envoys = runs["margin"][1], runs["margin_backchannel"][1]
     assert larger(envoys["rescinded"], base["rescinded"]) < ALPHA
     never = 10 * DAYS
     assert larger(np.nan_to_num(envoys["days_to_kinetic"], nan=never), np.nan_to_num(base["days_to_kinetic"], nan=never)) < ALPHA
@@ -202,7 +204,8 @@ def test_the_social_drivers_raise_strikes_on_territory(runs, driver):
 
 
 def test_full_war_is_a_choice_under_extreme_conditions(runs):
-    """No incidents, no third party: a leader chooses full war only when every driver pushes (issue 20)."""
+    """No incidents, no third party, a leader discounting the nuclear shadow: full war is chosen, the more often the
+    harder every driver pushes (issue 20; under the posterior's nuclear shadow no leader chooses it)."""
     extreme, calm = runs["extreme"], runs["extreme_calm"]
     assert extreme[0]["accident"].max() == 0.0
     war = lambda s: s["peak_rung"] >= 5  # noqa: E731

@@ -176,7 +176,7 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
         if c > r + 2 or (c == 6 and level < 5):
             out.append(-np.inf)
             continue
-        u = float(pp.resolve_reward[side]) * pressure * grievance * intent * c / 6
+        u = float(pp.resolve_reward[side]) * pressure * grievance * intent * standing * c / 6
         u -= float(pp.audience_cost[side]) * commitment * hostility * max(r - c, 0) * (1 - private) * standing
         u -= float(pp.war_cost[side]) * (c / 6) ** 2
         u -= float(pp.nuclear_cost[side]) * ((c == 6) + (c == 5) * 30 * float(params.dyad.nuclear_risk))

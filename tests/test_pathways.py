@@ -22,13 +22,14 @@ SCALE = pathways.Scale(replicates=400, population=100)
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return {inst: pathways.measure(inst, SCALE) for inst in pathways.INSTITUTIONS}
+    return {inst: pathways.measure(pathways.settings(inst, pathways.MARGIN), SCALE) for inst in pathways.INSTITUTIONS}
 
 
 @pytest.mark.parametrize("institution", list(pathways.INSTITUTIONS))
 def test_no_single_parameter_carries_most_of_a_channels_effect(outcomes, institution):
-    rows = pathways.shares(outcomes[institution], institution)
-    print("\n" + pathways.markdown(rows, {institution: outcomes[institution]}))
+    """Where the decision is at the margin (a first strike without precedent), on P(peak rung >= 4): each share <= 1/2."""
+    rows = pathways.shares(outcomes[institution], institution, "p_rung4", pathways.MARGIN)
+    print("\n" + pathways.markdown(rows, SCALE.replicates))
     effect = rows[0]["effect"]
     assert effect < -0.05, f"{institution}: no effect to share ({effect:+.3f})"
     for row in rows:
@@ -43,7 +44,7 @@ def test_shares_are_the_knock_out_losses():
     inst = "backchannel"
     for key in pathways.INSTITUTIONS[inst][2]:
         outcomes[f"with, {key} = 0"] = dict(p_rung4=yes(50 if key == "backchannel.delay" else 20))
-    rows = {r["parameter"]: r for r in pathways.shares(outcomes, inst)}
+    rows = {r["parameter"]: r for r in pathways.shares(outcomes, inst, "p_rung4")}
     assert rows["backchannel.delay"]["share"] == pytest.approx(0.75)
     assert rows["backchannel.reassurance"]["share"] == pytest.approx(0.0)
     assert rows["backchannel.delay"]["effect"] == pytest.approx(-0.4)

@@ -75,6 +75,7 @@ FIT = (
     Free("political.media_pressure", 0.1, 1.5, "media shape foreign-policy pressure (Baum & Potter 2008); Indian TV coverage after Pulwama and Pahalgam; scale assumption"),
     Free("political.electoral_pressure", 0.1, 1.5, "2019: Pulwama and Balakot two months before the Lok Sabha election; diversionary incentives (Levy 1989; mixed evidence); side B keeps the preset's ratio"),
     Free("political.advice_weight", 0.5, 15.0, "civil-military relations: the Pakistan army's veto (Fair 2014), Indian civilian control with military advice (Kapur 2016; Feaver 2003); no scale"),
+    Free("political.insecurity", 0.0, 3.0, "tenure insecurity raises the stakes of looking weak (Chiozza & Goemans 2011); diversionary incentives of unpopular leaders (Levy 1989): mixed evidence, a wide range"),
     Free("political.intent_weight", 0.0, 1.0, "perceived intent behind an attack (Jervis 1976); 1999 and 2025: the rival state's role disputed; no scale"),
     Free("public.rally", 0.05, 0.5, "rally round the flag after attacks (Mueller 1970; Baker & Oneal 2001); 2019 and 2025 surveys after the attacks; size assumption"),
     Free("public.media_weight", 0.01, 0.1, "daily pull of the outlet's frame on its audience: agenda-setting and framing (McCombs & Shaw 1972); size assumption"),

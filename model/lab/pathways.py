@@ -17,7 +17,9 @@ kept:
 Shares need not add to 1: pathways that substitute for each other (a call that
 both reassures and delays) each carry less than their sum; pathways that need
 each other each carry more. A share above one half means that one assumed
-number carries most of the institution's effect.
+number carries most of the institution's effect. Both presets are measured: the
+2025 status quo (the essay's question) and ``uri_2016``, a first strike without
+precedent, where the decision is at the margin.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from ..params import stack
 from .stats import wilson
 
 PRESET = "india_pakistan_2025"
+# Where a decision is at the margin: a severe attack with no precedent of publicised retaliation yet (Uri 2016, the
+# first strike without precedent). Under the 2025 precedent the posterior makes a strike near certain, and no driver
+# or channel can move a probability near 1; whether a leader sets the precedent is where they act.
+MARGIN = "uri_2016"
+PRESETS = (PRESET, MARGIN)
 DAYS = 365
 ACCEPTED = {"mediation.refuse": [0.0, 0.0], "mediation.p_willing": 1.0}
 # institution: (what switches it on, what the comparison switches off, its pathways' parameters)
@@ -63,11 +70,16 @@ DRIVER_ENDS = {
     "an election": ("in 3,000 days", "in 20 days (India)"), "a hawkish military": ("no say", "influence 0.8, advising up to rung 6"),
     "the leader's standing": ("approval 0.8", "approval 0.2"),
 }
-# Every driver at its extreme at once, with no incidents and no third party: if full war comes, a leader chose it.
-EXTREME = {"public.baseline": 0.95, "media.slant": [0.95, 0.95], "political.first_election": [10, 10],
+# Full war as a choice: no incidents and no third party, so if full war comes, a leader chose it. Under the
+# posterior's nuclear shadow none does (the stability-instability paradox); a leader who discounts it (Cold Start's
+# premise that Pakistan's nuclear threshold is high: Ladwig 2007; nuclear_cost 20, escalation_risk 0) may, and every
+# driver at its extreme at once makes that likelier. On the 2025 trigger, with its precedent.
+DISCOUNTED = {"dyad.accident_rate": 0.0, "institutions.mediation": False, "political.nuclear_cost": [20.0, 20.0],
+              "political.escalation_risk": 0.0}
+EXTREME = {**DISCOUNTED, "public.baseline": 0.95, "media.slant": [0.95, 0.95], "political.first_election": [10, 10],
            "military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0,
-           "political.approval_base": [0.2, 0.2], "dyad.accident_rate": 0.0, "institutions.mediation": False}
-EXTREME_BASE = {"dyad.accident_rate": 0.0, "institutions.mediation": False}
+           "political.approval_base": [0.2, 0.2]}
+EXTREME_BASE = DISCOUNTED
 
 
 @dataclass
@@ -78,28 +90,29 @@ class Scale:
     seed: int = 20250422
 
 
-def settings(institution: str) -> dict:
-    """{name: overrides}: without the institution, with it, and with it less each pathway."""
+def settings(institution: str, preset: str = PRESET) -> dict:
+    """{name: (preset, overrides)}: without the institution, with it, and with it less each pathway."""
     on, off, paths = INSTITUTIONS[institution]
-    out = {"without": dict(off), "with": dict(on)}
+    out = {"without": (preset, dict(off)), "with": (preset, dict(on))}
     for key in paths:
-        out[f"with, {key} = 0"] = {**on, key: 0.0}
+        out[f"with, {key} = 0"] = (preset, {**on, key: 0.0})
     return out
 
 
 def driver_settings() -> dict:
+    """{name: (preset, overrides)}: each driver's two ends on both presets, and the full-war pair on the 2025 one."""
     out = {}
-    for name, (low, high) in DRIVERS.items():
-        out[f"{name}: low"], out[f"{name}: high"] = low, high
-    out["extreme: status quo"], out["extreme: every driver"] = EXTREME_BASE, EXTREME
+    for preset in PRESETS:
+        for name, (low, high) in DRIVERS.items():
+            out[f"{preset} {name}: low"], out[f"{preset} {name}: high"] = (preset, low), (preset, high)
+    out["extreme: status quo"], out["extreme: every driver"] = (PRESET, EXTREME_BASE), (PRESET, EXTREME)
     return out
 
 
-def measure(institution: str, scale: Scale = Scale(), preset: str = PRESET, base: dict | None = None, runs: dict | None = None) -> dict:
-    """Each setting's outcomes on the same replicates: {setting: {metric: per-replicate booleans}}."""
-    runs = runs if runs is not None else settings(institution)
-    size = {"population.public": scale.population, "population.media": scale.media, "days": DAYS, **(base or {})}
-    built = [build(compose(preset, {**size, **over})) for over in runs.values()]
+def measure(runs: dict, scale: Scale = Scale()) -> dict:
+    """Each setting {name: (preset, overrides)} on the same replicates: {name: {metric: per-replicate booleans}}."""
+    size = {"population.public": scale.population, "population.media": scale.media, "days": DAYS}
+    built = [build(compose(preset, {**size, **over})) for preset, over in runs.values()]
     reps = np.arange(scale.replicates, dtype=np.int32)
     _, summary = jax.device_get(engine.run_settings(scale.seed, reps, stack([p for p, _ in built]), built[0][1], DAYS))
     peak = np.asarray(summary["peak_rung"])
@@ -107,22 +120,26 @@ def measure(institution: str, scale: Scale = Scale(), preset: str = PRESET, base
 
 
 def driver_table(outcomes: dict) -> str:
-    """Each driver's effect on P(peak rung >= 4), low end against high end, paired, with Wilson intervals."""
-    lines = ["| driver | low end | P(peak rung >= 4) | high end | P(peak rung >= 4) | effect |", "|---|---|---|---|---|---|"]
-    for name in DRIVERS:
-        lo, hi = outcomes[f"{name}: low"]["p_rung4"], outcomes[f"{name}: high"]["p_rung4"]
-        cells = [f"{e:.3f} [{a:.3f}, {b:.3f}]" for e, a, b, _ in (wilson(int(x.sum()), len(x)) for x in (lo, hi))]
-        ends = DRIVER_ENDS[name]
-        lines.append(f"| {name} | {ends[0]} | {cells[0]} | {ends[1]} | {cells[1]} | {hi.mean() - lo.mean():+.3f} |")
+    """Each driver's effect on P(peak rung >= 3) and P(peak rung >= 4), low end against high end, paired, with Wilson
+    intervals, on both presets."""
+    ci = lambda x: "{:.3f} [{:.3f}, {:.3f}]".format(*wilson(int(x.sum()), len(x))[:3])  # noqa: E731
+    lines = ["| preset | driver | low end | high end | P(peak >= 3) low -> high | P(peak >= 4) low -> high | effect on P(peak >= 4) |",
+             "|---|---|---|---|---|---|---|"]
+    for preset in PRESETS:
+        for name in DRIVERS:
+            lo, hi = outcomes[f"{preset} {name}: low"], outcomes[f"{preset} {name}: high"]
+            ends = DRIVER_ENDS[name]
+            lines.append(f"| {preset} | {name} | {ends[0]} | {ends[1]} | {ci(lo['p_force'])} -> {ci(hi['p_force'])} | "
+                         f"{ci(lo['p_rung4'])} -> {ci(hi['p_rung4'])} | {hi['p_rung4'].mean() - lo['p_rung4'].mean():+.3f} |")
     war = [outcomes[k]["p_war"] for k in ("extreme: status quo", "extreme: every driver")]
     w = [wilson(int(x.sum()), len(x)) for x in war]
-    lines += ["", "Full war as a choice (no incidents, no third party): P(peak rung >= 5) "
-              f"{w[0][0]:.3f} [{w[0][1]:.3f}, {w[0][2]:.3f}] in the status quo, "
+    lines += ["", "Full war as a choice (2025 trigger, no incidents, no third party, a leader discounting the nuclear shadow): "
+              f"P(peak rung >= 5) {w[0][0]:.3f} [{w[0][1]:.3f}, {w[0][2]:.3f}] with the drivers at the posterior median, "
               f"{w[1][0]:.3f} [{w[1][1]:.3f}, {w[1][2]:.3f}] with every driver at its extreme."]
     return "\n".join(lines) + "\n"
 
 
-def shares(outcomes: dict, institution: str, metric: str = "p_rung4") -> list[dict]:
+def shares(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET) -> list[dict]:
     """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left."""
     _, _, paths = INSTITUTIONS[institution]
     mean = {name: float(np.mean(v[metric])) for name, v in outcomes.items()}
@@ -130,28 +147,27 @@ def shares(outcomes: dict, institution: str, metric: str = "p_rung4") -> list[di
     rows = []
     for key in paths:
         left = mean[f"with, {key} = 0"] - mean["without"]
-        rows.append(dict(institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
+        rows.append(dict(preset=preset, institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
                          share=(1.0 - left / effect) if effect != 0 else np.nan))
     return rows
 
 
-def markdown(rows: list[dict], outcomes: dict) -> str:
-    lines = ["| institution | effect on P(peak rung >= 4) | pathway knocked out (set to 0) | effect left | share of the effect |",
-             "|---|---|---|---|---|"]
+def markdown(rows: list[dict], n: int) -> str:
+    lines = [f"| preset | institution | metric | effect (n = {n}) | pathway knocked out (set to 0) | effect left | share of the effect |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
-        n = len(next(iter(outcomes[r["institution"]].values()))["p_rung4"])
-        lines.append(f"| {r['institution']} | {r['effect']:+.3f} (n = {n}) | `{r['parameter']}` | {r['effect_without']:+.3f} | {r['share']:.2f} |")
+        lines.append(f"| {r['preset']} | {r['institution']} | {METRICS[r['metric']]} | {r['effect']:+.3f} | `{r['parameter']}` | {r['effect_without']:+.3f} | {r['share']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
 def level_table(outcomes: dict) -> str:
-    """The levels behind the shares, with Wilson 95% intervals."""
-    lines = ["| institution | setting | P(peak rung >= 4) | P(peak rung >= 3) |", "|---|---|---|---|"]
-    for inst, runs in outcomes.items():
+    """The levels behind the shares, with Wilson 95% intervals: outcomes {(preset, institution): {setting: ...}}."""
+    lines = ["| preset | institution | setting | P(peak rung >= 4) | P(peak rung >= 3) |", "|---|---|---|---|---|"]
+    for (preset, inst), runs in outcomes.items():
         for name, v in runs.items():
             cells = []
             for m in ("p_rung4", "p_force"):
                 est, lo, hi, _ = wilson(int(v[m].sum()), len(v[m]))
                 cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
-            lines.append(f"| {inst} | {name} | " + " | ".join(cells) + " |")
+            lines.append(f"| {preset} | {inst} | {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ pending one, (iv) takes on public commitment and (v) sees its approval move.
 Elections are a phase of their own (``election``), held on scheduled days.
 
 Utility of rung c for a leader now at rung r whose rival is at rung r':
-  + resolve_reward x D x G x I x c/6             domestic reward for resolve, D = domestic pressure,
+  + resolve_reward x D x G x I x S x c/6         domestic reward for resolve, D = domestic pressure,
                                                  G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands),
                                                  I = 1 - intent_weight x (1 - belief): the intent read behind it
   - audience_cost x commitment x H x max(0, r - c) x (1 - private) x S
@@ -142,7 +142,8 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     rung_rival = d.rung[rival].astype(jnp.float32)
     hostility = state.public.mean[side]
     backing_down = jnp.maximum(rung - RUNGS, 0.0)
-    standing = 1.0 + pp.insecurity[side] * (1.0 - pol.approval)  # an unpopular leader can afford less to look weak
+    # an unpopular leader can afford less to look weak, and gains more from a show of resolve (diversionary incentive)
+    standing = 1.0 + pp.insecurity[side] * (1.0 - pol.approval)
     audience = pp.audience_cost[side] * pol.commitment * hostility * backing_down * (1.0 - private_climbdown(params, state)) * standing
     war = pp.war_cost[side] * (RUNGS / 6.0) ** 2
     nuclear = pp.nuclear_cost[side] * (jnp.where(RUNGS >= 6, 1.0, 0.0) + jnp.where(RUNGS == 5, 30.0 * params.dyad.nuclear_risk, 0.0))
@@ -173,7 +174,7 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     steps = pp.step_cost[side] * jnp.abs(RUNGS - rung)
     ceasefire = pp.ceasefire_cost[side] * (d.ceasefire_left > 0) * jnp.maximum(RUNGS - 1.0, 0.0)
     utility = (
-        pp.resolve_reward[side] * pressure * g * intent * RUNGS / 6.0
+        pp.resolve_reward[side] * pressure * g * intent * standing * RUNGS / 6.0
         - audience - war - nuclear - deterred - precedent - mobilised - deterrence - mediation - advice - steps - ceasefire
     )
     return jnp.where(reachable(state, side), utility, -jnp.inf)

@@ -151,10 +151,14 @@ WRITE ?=
 calibrate: $(STAMP)
 	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write) $(if $(SLURM),--slurm $(foreach s,$(SLURM_SET),--slurm-set $(s)))
 
-# `make policy`: every institution setting against the status quo on 1,000 posterior draws (common random numbers):
-# figures/policy_effects.{csv,md,png}. Needs posteriors/status_quo.nc (committed; make calibrate rewrites it).
+# `make policy`: every institution setting against the status quo on 500 posterior draws x 16 replicates (common random
+# numbers), long-run metrics from 30 years of long_run on 100 of them: figures/policy_*.{csv,md,png} and the runs
+# (policy_runs.npz). Needs posteriors/status_quo.nc (committed; make calibrate rewrites it). OUT=<folder> writes there;
+# RENDER=1 re-renders the tables and figures from the saved runs without simulating.
+OUT ?=
+RENDER ?=
 policy: $(STAMP)
-	@$(PY) scripts/policy.py $(if $(QUICK),--quick)
+	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only)
 
 # `make hindcast`: the seven crises since 1990 replayed from their presets, figure and percentile table in figures/
 hindcast: $(STAMP)

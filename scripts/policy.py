@@ -138,7 +138,10 @@ def thresholds_markdown(th: pd.DataFrame, metric: str) -> str:
     def where(kind, value):
         return {"everywhere": "over the whole range", "nowhere": "nowhere in the range", "": "n/a"}.get(kind) or f"{kind} {value:.3g}"
 
-    for r in th[th.metric == metric].itertuples():
+    t = th[(th.metric == metric) & (th.helps.isin(["above", "below"]) | th.significant.isin(["above", "below"]))]
+    if t.empty:
+        return "(no effect changes sign over an unpinned parameter's range; policy_thresholds.csv has every pair)\n"
+    for r in t.itertuples():
         lines.append(f"| {r.setting} | {r.parameter} [{r.prior_low:g}, {r.prior_high:g}] | {where(r.helps, r.value)} | "
                      f"{where(r.significant, r.significant_value)} |")
     return "\n".join(lines) + "\n"
@@ -172,7 +175,6 @@ def forest(df: pd.DataFrame, n_draws: int, replicates: int) -> plt.Figure:
         ax.set_yticks(y, settings, fontsize=7)
     fig.suptitle(f"Effects against the status quo: per-draw expected effect over {n_draws} posterior draws x {replicates} replicates;\n"
                  "dot: median (blue: P(effect < 0) > 0.5), bar: 90% interval, tick: mean", fontsize=9)
-    fig.tight_layout()
     return fig
 
 
@@ -182,7 +184,9 @@ def drivers_figure(drivers: pd.DataFrame, metric: str) -> plt.Figure:
     params = list(dict.fromkeys(d["parameter"]))
     grid = d.pivot(index="setting", columns="parameter", values="index").loc[settings, params].to_numpy(float)
     fig, ax = plt.subplots(figsize=(0.42 * len(params) + 3.2, 0.3 * len(settings) + 2.6))
-    im = ax.imshow(np.nan_to_num(grid, nan=0.0), vmin=0, vmax=1, cmap="Blues", aspect="auto")
+    cmap = plt.get_cmap("Blues").copy()
+    cmap.set_bad("0.85")  # grey: no index (the effect is mostly replicate noise)
+    im = ax.imshow(np.ma.masked_invalid(grid), vmin=0, vmax=1, cmap=cmap, aspect="auto")
     for (i, j), v in np.ndenumerate(grid):
         if np.isfinite(v) and v >= 0.05:
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w" if v > 0.5 else "k")
@@ -190,8 +194,7 @@ def drivers_figure(drivers: pd.DataFrame, metric: str) -> plt.Figure:
     ax.set_yticks(range(len(settings)), settings, fontsize=7)
     fig.colorbar(im, ax=ax, label="first-order index", shrink=0.8)
     ax.set_title(f"What drives each effect on {policy.METRICS[metric][1]}:\nshare of its variance across posterior draws "
-                 "(binned conditional means; replicate noise removed)", fontsize=8)
-    fig.tight_layout()
+                 "(binned conditional means; replicate noise removed; grey: effect mostly replicate noise)", fontsize=8)
     return fig
 
 
@@ -223,11 +226,10 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
     for ax in axes[:, 0]:
         ax.set_ylabel(f"effect on {policy.METRICS[metric][1]}", fontsize=7)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=7, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=7, frameon=False)
     fig.suptitle(f"Parameters the record cannot pin: per-draw effect on {policy.METRICS[metric][1]} over each one's prior range\n"
                  "(binned means over posterior draws, 90% band; dotted: where the mean crosses zero; below zero the institution helps)",
                  fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
@@ -266,7 +268,7 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         f"Effects against the status quo over {n} posterior draws x {reps} replicates per draw "
         f"({sc['population']} citizens and {sc['media']} outlets per side, {policy.DAYS} days; common random numbers). "
         f"Long-run metrics from {long_n} of the draws x {sc['long_replicates']} replicates of long_run "
-        f"({sc['long_days'] / 365:.0g} years, {sc['long_population']} citizens){' (fewer draws: long runs cost ' + str(round(sc['long_days'] / policy.DAYS)) + ' crisis-years each)' if long_n < n else ''}. "
+        f"({sc['long_days'] / 365:.3g} years, {sc['long_population']} citizens){' (fewer draws: long runs cost ' + str(round(sc['long_days'] / policy.DAYS)) + ' crisis-years each)' if long_n < n else ''}. "
         "Each cell: the posterior of the per-draw expected effect (its mean over the draw's replicates, minus the status quo's): "
         "median [90% interval] and P(effect < 0).",
         f"Posterior: {meta['posterior']} ({len(used)} fitted parameters used"
@@ -278,7 +280,8 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         "What drives the effect on P(rung >= 4) (first-order indices over the posterior's parameters; policy_drivers.csv has all):", "",
         drivers_markdown(drivers, "p_rung4"), "",
         f"Parameters the record cannot pin (posterior sd / prior sd > {policy.UNPINNED}): "
-        + (", ".join(f"{k} ({ratio[k]:.2f})" for k in loose) or "none") + ". Where the effect on P(rung >= 4) crosses zero over each:", "",
+        + (", ".join(f"{k} ({ratio[k]:.2f})" for k in loose) or "none") + ". Where the effect on P(rung >= 4) changes sign over one "
+        "(binned means; policy_thresholds.csv has every pair, policy_thresholds.png the curves):", "",
         thresholds_markdown(th, "p_rung4") if loose else "(none)\n", "",
         "All metrics:", "", markdown(df),
     ]

@@ -177,3 +177,46 @@ def test_common_random_numbers_give_exactly_zero_effect_and_long_runs_count_forc
             assert int(kept["force"]) == sum(level[i, r, e].max() >= 3 for e in spells)
             forced += int(kept["force"])
     assert forced > 0  # the check saw crises with force
+
+
+# --------------------------------------------------------------------------- the command a user types
+
+
+def test_make_policy_quick_runs_end_to_end_and_renders_again_from_the_saved_runs(tmp_path):
+    out = tmp_path / "policy"
+    done = subprocess.run(["make", "--no-print-directory", "policy", "QUICK=1", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "[policy crisis year]" in done.stderr and "[policy long_run]" in done.stderr  # progress lines
+    for name in ("policy_runs.npz", "policy_effects.csv", "policy_effects.md", "policy_drivers.csv", "policy_thresholds.csv",
+                 "policy_threshold_curves.csv"):
+        assert (out / name).stat().st_size > 0, name
+    for name in ("policy_effects.png", "policy_drivers.png"):
+        assert (out / name).stat().st_size > 10_000, name
+    df = pd.read_csv(out / "policy_effects.csv")
+    assert set(df["metric"]) == set(policy.METRICS) and set(df["setting"]) == set(policy.SETTINGS) - {policy.BASELINE}
+    assert {"noise_share", "median", "low", "high", "p_negative", "replicates"} <= set(df.columns)
+    drivers = pd.read_csv(out / "policy_drivers.csv")
+    assert set(drivers["parameter"]) == set(inference.NAMES)  # every fitted parameter the posterior holds
+    text = (out / "policy_effects.md").read_text()
+    assert "median [90% interval]" in text and "replicate noise" in text and "institutions created over 30 years" in text
+    assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporary file behind
+    # the tables and figures come back from the saved runs alone, identical
+    (out / "policy_effects.png").unlink()
+    again = subprocess.run(["make", "--no-print-directory", "policy", "RENDER=1", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "[policy crisis year]" not in again.stderr  # nothing simulated
+    assert (out / "policy_effects.md").read_text() == text and (out / "policy_effects.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--draws", "1"], "--draws = 1: expected a whole number >= 2"),
+    (["--draws", "999999"], "the posterior file holds"),
+    (["--render-only", "--out", "/nonexistent-redphone"], "--render-only: no /nonexistent-redphone/policy_runs.npz"),
+    (["--posterior", "nowhere.nc"], "no posterior file nowhere.nc"),
+])
+def test_bad_input_is_refused_with_one_line(args, message):
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "policy.py"), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -90,6 +90,7 @@ METRICS = {
 }
 PROBABILITIES = ("p_rung4", "p_rung5")  # the effects whose thresholds are sought: negative = the institution helps
 UNPINNED = 0.8  # posterior sd / prior sd above this: the record does not pin the parameter
+MOSTLY_NOISE = 0.1  # an effect whose variance across draws is more than 90% replicate noise gets no first-order indices
 
 
 @dataclass
@@ -303,7 +304,7 @@ def first_order(x, y, noise=None, bins: int | None = None, levels=None) -> float
 
     The between-bin variance is corrected for the bin means' own sampling noise (its expectation, (B - 1) / N times
     the within-bin variance, is subtracted); ``noise`` (per draw) is the part of Var(y) that is replicate noise.
-    NaN when the effect has no variance beyond its noise."""
+    NaN when less than ``MOSTLY_NOISE`` of the effect's variance is beyond its noise (nothing to explain)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
@@ -323,7 +324,7 @@ def first_order(x, y, noise=None, bins: int | None = None, levels=None) -> float
     between -= (len(groups) - 1) / n * within
     nz = 0.0 if noise is None else float(np.nanmean(np.asarray(noise, float)[ok]))
     signal = np.var(y) - (nz if np.isfinite(nz) else 0.0)
-    if signal <= 1e-12 * max(np.var(y), 1e-300) or signal <= 0:
+    if signal <= MOSTLY_NOISE * np.var(y) or signal <= 0:  # the effect is (almost) all replicate noise: nothing to explain
         return np.nan
     return float(np.clip(between / signal, 0.0, 1.0))
 
@@ -400,7 +401,7 @@ def threshold(x, y, lo: float, hi: float, bins: int = 8, min_count: int = 10) ->
     return dict(curve=c, value=value, helps=helps, significant_value=sig_value, significant=significant)
 
 
-def thresholds(sim: dict, params, settings=SINGLE, metrics=PROBABILITIES, baseline: str = BASELINE, bins: int = 8) -> list[dict]:
+def thresholds(sim: dict, params, settings=SINGLE, metrics=PROBABILITIES, baseline: str = BASELINE, bins: int | None = None) -> list[dict]:
     """``threshold`` of every setting's effect on each metric over each of ``params``, with its curve."""
     names, theta = list(sim["names"]), np.asarray(sim["theta"], float)
     b = sim["settings"].index(baseline)
@@ -414,8 +415,9 @@ def thresholds(sim: dict, params, settings=SINGLE, metrics=PROBABILITIES, baseli
             effect, _ = paired(num, den, j, b)
             for key in params:
                 lo, hi = prior_range(key)
-                t = threshold(theta[: len(effect), names.index(key)], effect, lo, hi, bins=bins,
-                              min_count=max(5, len(effect) // (4 * bins)))
+                nb = bins or int(np.clip(len(effect) // 40, 3, 8))  # about 60 draws a bin at 500 draws
+                t = threshold(theta[: len(effect), names.index(key)], effect, lo, hi, bins=nb,
+                              min_count=max(5, len(effect) // (4 * nb)))
                 rows.append(dict(setting=setting, metric=metric, parameter=key, prior_low=lo, prior_high=hi, helps=t["helps"],
                                  value=t["value"], significant=t["significant"], significant_value=t["significant_value"],
                                  curve=t["curve"]))

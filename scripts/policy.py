@@ -113,13 +113,18 @@ def markdown(df: pd.DataFrame, metrics=None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _share(v) -> str:
+    if not np.isfinite(v):
+        return "n/a"
+    return "1 (all noise)" if v >= 1 else f"{v:.2f}"  # estimated above 1: no spread across draws beyond the noise
+
+
 def noise_markdown(df: pd.DataFrame, metrics) -> str:
     metrics = [m for m in metrics if m in set(df["metric"])]
     lines = ["| setting | " + " | ".join(policy.METRICS[m][1] for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
     for name, rows in df.groupby("setting", sort=False):
         r = rows.set_index("metric")
-        lines.append(f"| {name} | " + " | ".join("n/a" if not np.isfinite(r.loc[m, "noise_share"]) else f"{r.loc[m, 'noise_share']:.2f}"
-                                                  for m in metrics) + " |")
+        lines.append(f"| {name} | " + " | ".join(_share(r.loc[m, "noise_share"]) for m in metrics) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -127,7 +132,7 @@ def drivers_markdown(drivers: pd.DataFrame, metric: str, top: int = 3) -> str:
     lines = ["| setting | largest first-order indices (share of the effect's variance across draws, noise removed) |", "|---|---|"]
     for name, rows in drivers[drivers.metric == metric].groupby("setting", sort=False):
         r = rows.dropna(subset=["index"]).sort_values("index", ascending=False).head(top)
-        cell = ", ".join(f"{p} {v:.2f}" for p, v in zip(r["parameter"], r["index"])) or "n/a (no variance beyond replicate noise)"
+        cell = ", ".join(f"{p} {v:.2f}" for p, v in zip(r["parameter"], r["index"])) or f"n/a (more than {1 - policy.MOSTLY_NOISE:.0%} of its spread is replicate noise)"
         lines.append(f"| {name} | {cell} |")
     return "\n".join(lines) + "\n"
 
@@ -275,7 +280,8 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         + (f"; fitted but not in the posterior, left at the preset's values: {', '.join(meta['missing'])}" if meta.get("missing") else "")
         + (f"; in the posterior but no longer fitted, ignored: {', '.join(meta['extra'])}" if meta.get("extra") else "") + ").",
         "", markdown(df, list(HEADLINE)), "",
-        "Share of each effect's spread across draws that is replicate noise (jackknife over replicates / variance across draws):", "",
+        "Share of each effect's spread across draws that is replicate noise (jackknife over replicates / variance across draws; "
+        "an estimate at or above 1 reads 'all noise': the draws differ by no more than their replicates do):", "",
         noise_markdown(df, HEADLINE), "",
         "What drives the effect on P(rung >= 4) (first-order indices over the posterior's parameters; policy_drivers.csv has all):", "",
         drivers_markdown(drivers, "p_rung4"), "",

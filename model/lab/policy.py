@@ -90,7 +90,7 @@ METRICS = {
 }
 PROBABILITIES = ("p_rung4", "p_rung5")  # the effects whose thresholds are sought: negative = the institution helps
 UNPINNED = 0.8  # posterior sd / prior sd above this: the record does not pin the parameter
-MOSTLY_NOISE = 0.1  # an effect whose variance across draws is more than 90% replicate noise gets no first-order indices
+MOSTLY_NOISE = 0.25  # an effect whose variance across draws is more than 75% replicate noise gets no first-order indices
 
 
 @dataclass
@@ -311,7 +311,7 @@ def first_order(x, y, noise=None, bins: int | None = None, levels=None) -> float
     n = len(y)
     if n < 8:
         return np.nan
-    bins = bins or int(np.clip(round(n / 50), 4, 20))
+    bins = bins or int(max(2, min(np.clip(round(n / 50), 4, 20), n // 10)))  # about 50 draws a bin, never under 10
     idx = _bins(x, bins, levels)
     groups = np.unique(idx)
     if len(groups) < 2:

@@ -152,7 +152,7 @@ calibrate: $(STAMP)
 	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write) $(if $(SLURM),--slurm $(foreach s,$(SLURM_SET),--slurm-set $(s)))
 
 # `make policy`: every institution setting against the status quo on 500 posterior draws x 16 replicates (common random
-# numbers), long-run metrics from 30 years of long_run on 100 of them: figures/policy_*.{csv,md,png} and the runs
+# numbers), long-run metrics from 30 years of long_run on 128 of them x 4: figures/policy_*.{csv,md,png} and the runs
 # (policy_runs.npz). Needs posteriors/status_quo.nc (committed; make calibrate rewrites it). OUT=<folder> writes there;
 # RENDER=1 re-renders the tables and figures from the saved runs without simulating.
 OUT ?=

@@ -285,6 +285,8 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         noise_markdown(df, HEADLINE), "",
         "What drives the effect on P(rung >= 4) (first-order indices over the posterior's parameters; policy_drivers.csv has all):", "",
         drivers_markdown(drivers, "p_rung4"), "",
+        "What drives the effect on the long run's share of crises with force:", "",
+        drivers_markdown(drivers, "force_share"), "",
         f"Parameters the record cannot pin (posterior sd / prior sd > {policy.UNPINNED}): "
         + (", ".join(f"{k} ({ratio[k]:.2f})" for k in loose) or "none") + ". Where the effect on P(rung >= 4) changes sign over one "
         "(binned means; policy_thresholds.csv has every pair, policy_thresholds.png the curves):", "",
@@ -301,7 +303,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="few draws, small runs (CI)")
     parser.add_argument("--draws", type=int, default=None, help="posterior draws (default 500; quick 24)")
     parser.add_argument("--replicates", type=int, default=None, help="replicates per draw and setting (default 16; quick 4)")
-    parser.add_argument("--long-draws", type=int, default=None, help="draws that also run long_run (default 100; quick 8)")
+    parser.add_argument("--long-draws", type=int, default=None, help="draws that also run long_run (default 128, 4 replicates each; quick 8 x 2)")
     parser.add_argument("--posterior", type=Path, default=None,
                         help="posterior file (default posteriors/status_quo.nc; quick: <out>/status_quo.nc if there)")
     parser.add_argument("--seed", type=int, default=1)
@@ -344,7 +346,9 @@ def main(argv=None) -> int:
         f"draws x {scale.long_replicates} ({file}; {len(used)} fitted parameters)")
     sim = policy.simulate(draws[:n], scale, args.seed, names=used, say=say)
     out.mkdir(parents=True, exist_ok=True)
-    meta = dict(draws=n, scale=sim["scale"], posterior=str(file), seed=args.seed, missing=list(missing), extra=list(extra),
+    shown = posterior.path_of(file).resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    meta = dict(draws=n, scale=sim["scale"], posterior=str(shown), seed=args.seed, missing=list(missing), extra=list(extra),
                 git_revision=posterior.git_revision(), seconds=time.perf_counter() - started)
     save_runs(out / RUNS, sim, meta)
     say(f"simulated in {meta['seconds']:.0f} s; rendering")

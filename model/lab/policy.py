@@ -88,7 +88,9 @@ METRICS = {
     "force_per_decade": ("crises with force (peak >= 3) per decade (long_run)", "crises with force per decade (long run)", "crises", "long"),
     "institutions_30y": ("institutions created over 30 years (long_run)", "institutions created in 30 years", "count", "long"),
 }
-PROBABILITIES = ("p_rung4", "p_rung5")  # the effects whose thresholds are sought: negative = the institution helps
+# the effects decomposed and whose thresholds are sought (negative = the institution helps): force inside the crisis
+# year, and the long run's share of crises with force (Track-II's effect is there, not in the crisis year)
+PROBABILITIES = ("p_rung4", "p_rung5", "force_share")
 UNPINNED = 0.8  # posterior sd / prior sd above this: the record does not pin the parameter
 MOSTLY_NOISE = 0.25  # an effect whose variance across draws is more than 75% replicate noise gets no first-order indices
 
@@ -98,8 +100,8 @@ class Scale:
     population: int = 100
     media: int = 8
     replicates: int = 16  # per draw and setting (common random numbers)
-    long_draws: int = 100  # draws that also run long_run per setting (30 years cost 30 crisis-years)
-    long_replicates: int = 2  # per long draw (two: the noise share can be measured)
+    long_draws: int = 128  # draws that also run long_run per setting (30 years cost 30 crisis-years: fewer draws)
+    long_replicates: int = 4  # per long draw (13 settings x 128 x 4 = 52 blocks of 128)
     long_population: int = 50
     long_days: int = 10950  # 30 years
     block: int = 128
@@ -339,6 +341,8 @@ def decompose(sim: dict, metrics=PROBABILITIES, baseline: str = BASELINE) -> lis
         if j == b:
             continue
         for metric in metrics:
+            if metric not in sim["runs"]:
+                continue
             num, den = sim["runs"][metric]
             effect, noise = paired(num, den, j, b)
             th = theta[: len(effect)]
@@ -411,6 +415,8 @@ def thresholds(sim: dict, params, settings=SINGLE, metrics=PROBABILITIES, baseli
             continue
         j = sim["settings"].index(setting)
         for metric in metrics:
+            if metric not in sim["runs"]:
+                continue
             num, den = sim["runs"][metric]
             effect, _ = paired(num, den, j, b)
             for key in params:

@@ -40,6 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model.lab import io, policy, posterior, progress  # noqa: E402
@@ -173,6 +174,7 @@ def forest(df: pd.DataFrame, n_draws: int, replicates: int) -> plt.Figure:
         ax.axvline(0, color="k", lw=0.6)
         ax.set_title("\n".join(textwrap.wrap(policy.METRICS[m][1], 26)), fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # tick labels that do not run into each other
         ax.grid(axis="x", lw=0.3, alpha=0.5)
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
@@ -189,8 +191,7 @@ def drivers_figure(drivers: pd.DataFrame, metric: str) -> plt.Figure:
     params = list(dict.fromkeys(d["parameter"]))
     grid = d.pivot(index="setting", columns="parameter", values="index").loc[settings, params].to_numpy(float)
     fig, ax = plt.subplots(figsize=(0.42 * len(params) + 3.2, 0.3 * len(settings) + 2.6))
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("0.85")  # grey: no index (the effect is mostly replicate noise)
+    cmap = plt.get_cmap("Blues").with_extremes(bad="0.85")  # grey: no index (the effect is mostly replicate noise)
     im = ax.imshow(np.ma.masked_invalid(grid), vmin=0, vmax=1, cmap=cmap, aspect="auto")
     for (i, j), v in np.ndenumerate(grid):
         if np.isfinite(v) and v >= 0.05:

@@ -222,8 +222,10 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
             ax.plot(c["x"], c["mean"], color=col, lw=1.2, label=setting, marker="o", ms=2.5)
             ax.fill_between(c["x"], c["low"], c["high"], color=col, alpha=0.12, lw=0)
             row = t[(t.parameter == p) & (t.setting == setting)].iloc[0]
-            if np.isfinite(row["value"]):
-                ax.axvline(row["value"], color=col, lw=0.7, ls=":")
+            if row["significant"] in ("above", "below") and np.isfinite(row["significant_value"]):
+                ax.axvline(row["significant_value"], color=col, lw=0.8, ls=":")  # from here on it helps, significantly
+            if row["helps"] in ("above", "below") and np.isfinite(row["value"]):
+                ax.plot([row["value"]], [0.0], marker="v", color=col, ms=5, zorder=4)  # the mean crosses zero
         ax.axhline(0, color="k", lw=0.6)
         ax.set_xlabel(p, fontsize=8)
         ax.tick_params(labelsize=7)
@@ -234,7 +236,8 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=7, frameon=False)
     fig.suptitle(f"Parameters the record cannot pin: per-draw effect on {policy.METRICS[metric][1]} over each one's prior range\n"
-                 "(binned means over posterior draws, 90% band; dotted: where the mean crosses zero; below zero the institution helps)",
+                 "(binned means over posterior draws, 90% band; below zero the institution helps; triangle: the mean crosses zero; "
+                 "dotted: the band's upper bound does)",
                  fontsize=8)
     return fig
 

@@ -154,11 +154,13 @@ calibrate: $(STAMP)
 # `make policy`: every institution setting against the status quo on 500 posterior draws x 16 replicates (common random
 # numbers), long-run metrics from 30 years of long_run on 128 of them x 4: figures/policy_*.{csv,md,png} and the runs
 # (policy_runs.npz). Needs posteriors/status_quo.nc (committed; make calibrate rewrites it). OUT=<folder> writes there;
-# RENDER=1 re-renders the tables and figures from the saved runs without simulating.
+# RENDER=1 re-renders the tables and figures from the saved runs without simulating; ESTIMATE=1 times a small fraction
+# and prints how long the whole run would take on this machine (a few minutes; nothing written).
 OUT ?=
 RENDER ?=
+ESTIMATE ?=
 policy: $(STAMP)
-	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only)
+	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only) $(if $(ESTIMATE),--estimate)
 
 # `make hindcast`: the seven crises since 1990 replayed from their presets, figure and percentile table in figures/
 hindcast: $(STAMP)

@@ -1,7 +1,7 @@
 """Policy effects under parameter uncertainty (make policy): every institution setting against the status quo.
 
     python scripts/policy.py [--quick] [--draws N] [--replicates R] [--long-draws N] [--posterior posteriors/status_quo.nc]
-                             [--out figures] [--render-only]
+                             [--out figures] [--render-only] [--estimate]
 
 Runs each setting of model.lab.policy.SETTINGS on the same posterior draws with
 the same random numbers (common random numbers), R replicates per draw, and
@@ -18,7 +18,8 @@ Writes to --out (each file atomically):
   policy_drivers.csv / .png       first-order indices of each parameter, per setting and probability
   policy_thresholds.csv / .png    curves and crossing values over the unpinned parameters (+ policy_threshold_curves.csv)
 
---render-only re-renders tables and figures from policy_runs.npz without simulating.
+--render-only re-renders tables and figures from policy_runs.npz without simulating; --estimate times a small
+fraction at the run's shapes and prints how long the whole run would take on this machine.
 Nothing in the tables is typed in: they are computed here.
 """
 
@@ -313,6 +314,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None, help="folder of the outputs (default figures/; quick figures/quick/)")
     parser.add_argument("--render-only", action="store_true", help=f"re-render tables and figures from <out>/{RUNS}, no simulation")
+    parser.add_argument("--estimate", action="store_true",
+                        help="time a small fraction at the run's shapes and print how long the whole run would take here; nothing written")
     args = parser.parse_args(argv)
     out = args.out or (ROOT / "figures" / ("quick" if args.quick else ""))
     started = time.perf_counter()
@@ -346,6 +349,13 @@ def main(argv=None) -> int:
     if n > len(draws):
         print(f"policy: --draws = {n}: the posterior file holds {len(draws)} draws (allowed: 2 to {len(draws)})", file=sys.stderr)
         return 2
+    if args.estimate:
+        est = policy.estimate(draws, scale, args.seed, n, names=used, say=say)
+        total = sum(v["seconds"] for v in est.values())
+        print(f"estimated: {total / 60:.1f} min for {n} draws x {scale.replicates} replicates and long_run on {min(scale.long_draws, n)} "
+              f"draws x {scale.long_replicates} (" + ", ".join(f"{k} {v['seconds'] / 60:.1f} min" for k, v in est.items())
+              + "; rendering adds seconds), timed here in " + f"{time.perf_counter() - started:.0f} s")
+        return 0
     say(f"{len(policy.SETTINGS)} settings x {n} posterior draws x {scale.replicates} replicates; long_run on {min(scale.long_draws, n)} "
         f"draws x {scale.long_replicates} ({file}; {len(used)} fitted parameters)")
     sim = policy.simulate(draws[:n], scale, args.seed, names=used, say=say)

@@ -220,3 +220,14 @@ def test_bad_input_is_refused_with_one_line(args, message):
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "policy.py"), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_make_policy_estimate_times_a_fraction_and_writes_nothing(tmp_path):
+    out = tmp_path / "nothing"
+    done = subprocess.run(["make", "--no-print-directory", "policy", "QUICK=1", "ESTIMATE=1", f"OUT={out}"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("estimated: "))
+    minutes = float(line.split()[1])
+    assert 0 < minutes < 60 and "crisis" in line and "long" in line
+    assert not out.exists()

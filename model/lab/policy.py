@@ -186,7 +186,8 @@ def long_fields(res: dict, days: int) -> dict:
             "institutions_30y": (np.asarray(res["created"], float) * 10950.0 / days, ones)}
 
 
-def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTINGS, names=None, say=None) -> dict:
+def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTINGS, names=None, say=None,
+             stages=("crisis", "long")) -> dict:
     """Every setting on every draw, the same random numbers in each: per-run values of every metric.
 
     ``draws`` (draw, parameter), columns named by ``names`` (default: all of ``calibration.FIT``). Returns
@@ -201,11 +202,11 @@ def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTIN
     labels = list(settings)
     k = len(labels)
     runs = {}
-    stages = (("crisis year", PRESET, DAYS, scale.population, scale.replicates, inference.crisis_keep, len(draws)),
-              ("long_run", "long_run", scale.long_days, scale.long_population, scale.long_replicates, long_keep,
-               min(scale.long_draws, len(draws))))
-    for label, preset, days, pop, reps, keep, n in stages:
-        if n == 0:
+    plan = (("crisis", "crisis year", PRESET, DAYS, scale.population, scale.replicates, inference.crisis_keep, len(draws)),
+            ("long", "long_run", "long_run", scale.long_days, scale.long_population, scale.long_replicates, long_keep,
+             min(scale.long_draws, len(draws))))
+    for stage, label, preset, days, pop, reps, keep, n in plan:
+        if n == 0 or stage not in stages:
             continue
         cfgs = [compose(preset, {"population.public": pop, "population.media": scale.media, "days": days, **settings[s]}) for s in labels]
         built = [build(c) for c in cfgs]
@@ -220,6 +221,35 @@ def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTIN
     sim = dict(settings=labels, names=names, theta=draws, runs=runs, scale=asdict(scale))
     sim["values"] = per_draw(runs)
     return sim
+
+
+def estimate(draws: np.ndarray, scale: Scale, seed: int, n: int, settings: dict = SETTINGS, names=None, say=None) -> dict:
+    """Seconds a run of ``n`` draws at ``scale`` would take here, from a small fraction at the same shapes: per stage,
+    one draw (the compile, and its blocks), then a few draws (compiled calls only: seconds per block of runs),
+    extrapolated to the stage's number of blocks. {stage: dict(compile, per_block, blocks, seconds)}."""
+    import time  # noqa: PLC0415
+
+    from .progress import quiet  # noqa: PLC0415
+
+    say = say or quiet
+    k = len(settings)
+    out = {}
+    for stage, reps, full, few in (("crisis", scale.replicates, n, 4), ("long", scale.long_replicates, min(scale.long_draws, n), 3)):
+        if full == 0:
+            continue
+        few = min(few, len(draws))
+        blocks = lambda m, reps=reps: -(-k * m * reps // scale.block)  # noqa: E731
+        times = []
+        for m in (1, few):
+            started = time.perf_counter()
+            simulate(draws[:m], scale, seed, settings, names, stages=(stage,))
+            times.append(time.perf_counter() - started)
+        per_block = times[1] / blocks(few)
+        compile_s = max(times[0] - blocks(1) * per_block, 0.0)
+        out[stage] = dict(compile=compile_s, per_block=per_block, blocks=blocks(full), seconds=compile_s + blocks(full) * per_block)
+        say(f"estimate, {stage}: {blocks(full)} blocks of {scale.block} runs x {per_block:.1f} s + {compile_s:.0f} s compile = "
+            f"{out[stage]['seconds'] / 60:.1f} min")
+    return out
 
 
 # --------------------------------------------------------------------------- per-draw effects and their noise

@@ -26,6 +26,8 @@ under calibration (Talts et al. 2018, sec. 4.1).
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -93,13 +95,18 @@ def _log_prior_z(z):
 def flow_log_prob(post, theta, x) -> np.ndarray:
     """log q(z(theta) | x) of the trained flow on its real line (what reweighting needs: the Jacobian cancels against
     the prior's). theta (m, parameter), x (statistics,)."""
-    from .inference import _network  # noqa: PLC0415
-
     z = jnp.asarray(post.box.to_real(theta), jnp.float32)
     xs = jnp.asarray(((np.asarray(x) - post.x_mean) / post.x_std)[None], jnp.float32)
-    network = _network(z.shape[1])
-    lp = jax.jit(lambda params, z, xs: network.apply(params, None, method="log_prob", y=z, x=jnp.tile(xs, [z.shape[0], 1])))
-    return np.asarray(lp(post.params, z, xs), np.float64)
+    return np.asarray(_log_prob(z.shape[1])(post.params, z, xs), np.float64)
+
+
+@functools.cache
+def _log_prob(dim: int):
+    """The flow's log density, compiled once per dimension (and shape)."""
+    from .inference import _network  # noqa: PLC0415
+
+    network = _network(dim)
+    return jax.jit(lambda params, z, xs: network.apply(params, None, method="log_prob", y=z, x=jnp.tile(xs, [z.shape[0], 1])))
 
 
 def posterior_sbc(post, simulate, x_obs, *, datasets: int, n_draws: int, pool: int, seed: int, names) -> dict:

@@ -122,17 +122,6 @@ def coverage_table(res: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def posterior_sbc_table(res: dict) -> pd.DataFrame:
-    """Posterior SBC per parameter: coverage of central intervals and a chi-square test of uniform ranks."""
-    p = res["posterior_sbc"]
-    n, r = p["n_draws"], p["ranks"]
-    cov = inference.covered(r / n, (0.5, 0.9))
-    pvalue = sbc.uniformity(r, n, bins=int(np.clip(len(r) // 10, 4, 20)))
-    kind = {f.key: ("levels " + ", ".join(f"{v:g}" for v in f.levels)) if f.levels else "continuous" for f in inference.PRIOR}
-    return pd.DataFrame([dict(parameter=name, kind=kind[name], coverage_50=float(cov[0.5][j]), coverage_90=float(cov[0.9][j]),
-                              chi2_p=float(pvalue[j])) for j, name in enumerate(inference.NAMES)])
-
-
 def ppc_table(res: dict) -> pd.DataFrame:
     obs, sims = res["observed"], res["ppc_x"]
     rows = []
@@ -231,28 +220,6 @@ def fig_coverage(res, path):
     ax.set_title(f"Simulation-based calibration: {m} synthetic datasets, {r.shape[1]} parameters")
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
-    plt.close(fig)
-
-
-def fig_posterior_sbc(res, path):
-    p = res["posterior_sbc"]
-    r = np.sort(p["ranks"] / p["n_draws"], axis=0)
-    m = len(r)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw=dict(width_ratios=(2.2, 1)))
-    grid = np.arange(1, m + 1) / m
-    band = 1.36 / np.sqrt(m)
-    ax.fill_between([0, 1], [-band, -band], [band, band], color="0.85", label="95% band (uniform ranks)")
-    for j in range(r.shape[1]):
-        ax.plot(r[:, j], grid - r[:, j], lw=0.8, alpha=0.8)
-    ax.axhline(0, color="k", lw=0.6)
-    ax.set_xlabel("fractional rank of the true value (discrete parameters: ties broken at random)")
-    ax.set_ylabel("ECDF - uniform")
-    ax.set_title(f"Posterior SBC: {m} truths from the posterior given the record, {r.shape[1]} parameters")
-    ax.legend(fontsize=7, loc="lower left")
-    bx.hist(p["ess"], bins=20, color=OKABE_ITO["blue"], alpha=0.8)
-    bx.set_xlabel(f"effective sample size of the reweighting (pool {p['pool']})")
-    bx.set_title("How sharp each reference posterior is")
     fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
@@ -370,12 +337,14 @@ def main(argv=None) -> int:
     with open(out / "calibration.pkl", "wb") as f:  # everything, before any table or figure (scripts/calibrate.py --replot)
         pickle.dump({k: v for k, v in res.items() if k != "posterior"}, f)
     plt.style.use(STYLE)
-    tables = dict(coverage=coverage_table(res), posterior_sbc=posterior_sbc_table(res), ppc=ppc_table(res), loo=loo_table(res),
+    tables = dict(coverage=coverage_table(res), posterior_sbc=sbc.table(res["posterior_sbc"], inference.PRIOR), ppc=ppc_table(res), loo=loo_table(res),
                   identifiability=identifiability_table(res), misspecification=misspec_table(res))
     for name, df in tables.items():
         df.to_csv(out / f"calibration_{name}.csv", index=False)
     fig_coverage(res, out / "calibration_coverage.png")
-    fig_posterior_sbc(res, out / "calibration_posterior_sbc.png")
+    fig = sbc.figure(res["posterior_sbc"], OKABE_ITO["blue"])
+    fig.savefig(out / "calibration_posterior_sbc.png", dpi=150, metadata=PNG_METADATA)
+    plt.close(fig)
     fig_ppc(res, tables["ppc"], out / "calibration_ppc.png")
     fig_loo(res, tables["loo"], out / "calibration_loo.png")
     fig_identifiability(res, tables["identifiability"], out / "calibration_identifiability.png")
@@ -400,12 +369,7 @@ def main(argv=None) -> int:
         f"Frequency step: {b.frequency} crisis-fitted draws ran a decade of long_run each; kernel width {res['frequency']['width']:.2f} "
         f"on log(1 + crises per decade); effective sample size {res['frequency']['ess']:.0f}.", "",
         "### Coverage (simulation-based calibration)", "", md(cov),
-        "### Posterior SBC (conditional on the record)", "",
-        f"{b.psbc} true parameter vectors drawn from the posterior given the record, a dataset simulated from each, and each "
-        f"ranked among {b.psbc_draws} draws of the posterior given the record and that dataset ({b.psbc_pool} posterior draws "
-        f"reweighted by the flow; median effective sample size {np.median(res['posterior_sbc']['ess']):.0f}); discrete "
-        "parameters ranked at their levels, ties broken at random. Mean coverage of central 90% intervals: "
-        f"{tables['posterior_sbc']['coverage_90'].mean():.2f} (50%: {tables['posterior_sbc']['coverage_50'].mean():.2f}).", "",
+        "### Posterior SBC (conditional on the record)", "", sbc.report(res["posterior_sbc"], tables["posterior_sbc"]), "",
         md(tables["posterior_sbc"]),
         "### Posterior predictive check", "", md(tables["ppc"]),
         "### Leave one crisis out", "", md(tables["loo"]),

@@ -43,12 +43,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model.lab import io, policy, posterior, progress  # noqa: E402
+try:  # the redphone/ package layout (branch vocab), else the layout this was written in
+    from redphone.experiments.common import OKABE_ITO, PNG_METADATA, STYLE  # noqa: E402
+    from redphone.model.lab import io, policy, posterior, progress  # noqa: E402
+except ImportError:
+    from experiments.common import OKABE_ITO, PNG_METADATA, STYLE  # noqa: E402
+    from model.lab import io, policy, posterior, progress  # noqa: E402
 
 HEADLINE = ("p_rung4", "p_rung5", "days_to_strike", "p_rescinded", "per_decade", "force_share", "institutions_30y")
 RUNS = "policy_runs.npz"
-STYLE = ROOT / "experiments" / "redphone.mplstyle"
 # what --quick runs: small populations, few draws, two years of long_run (CI and the Makefile test)
 QUICK = policy.Scale(population=50, media=4, replicates=4, long_draws=8, long_replicates=2, long_population=50, long_days=730, block=64)
 

@@ -51,6 +51,11 @@ from ..config import build, compose
 from ..params import stack
 from . import calibration, inference
 
+try:  # one calendar decade for every rate (lab.measures, branch vocab)
+    from .measures import DAYS_PER_DECADE
+except ImportError:
+    DAYS_PER_DECADE = 3650.0
+
 PRESET = "india_pakistan_2025"
 DAYS = 365
 # Each institution switch alone, then the essay's packages, each adding to the one before.
@@ -181,9 +186,9 @@ def crisis_fields(res: dict) -> dict:
 def long_fields(res: dict, days: int) -> dict:
     crises, force = np.asarray(res["crises"], float), np.asarray(res["force"], float)
     ones = np.ones_like(crises)
-    return {"per_decade": (crises * 3650.0 / days, ones), "force_share": (force, crises),
-            "force_per_decade": (force * 3650.0 / days, ones),
-            "institutions_30y": (np.asarray(res["created"], float) * 10950.0 / days, ones)}
+    return {"per_decade": (crises * DAYS_PER_DECADE / days, ones), "force_share": (force, crises),
+            "force_per_decade": (force * DAYS_PER_DECADE / days, ones),
+            "institutions_30y": (np.asarray(res["created"], float) * 3 * DAYS_PER_DECADE / days, ones)}
 
 
 def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTINGS, names=None, say=None,

@@ -213,7 +213,7 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
     params = list(dict.fromkeys(t["parameter"]))
     if not params:
         return None
-    cols = min(3, len(params))
+    cols = min(3 if len(params) <= 12 else 4, len(params))
     rows = -(-len(params) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols, 2.8 * rows + 0.8), squeeze=False)
     colours = list(OKABE_ITO.values())[1:]
@@ -345,8 +345,9 @@ def main(argv=None) -> int:
         scale.long_draws = args.long_draws
     tree, _ = posterior.load(file)
     used, missing, extra = policy.parameters(tree["posterior"].data_vars)
-    for key in missing:
-        say(f"warning: {key} is fitted but not in {file}: it stays at the preset's value (re-run make calibrate)")
+    if missing:
+        say(f"warning: {len(missing)} fitted parameter(s) not in {file} stay at the preset's values (re-run make calibrate): "
+            + ", ".join(missing))
     n = args.draws or (24 if args.quick else 500)
     draws = posterior.draws(file, used)
     if n > len(draws):

@@ -213,6 +213,11 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
     params = list(dict.fromkeys(t["parameter"]))
     if not params:
         return None
+    if curves[curves.metric == metric].empty:  # too few draws for a bin: say so rather than leave an older figure
+        fig, ax = plt.subplots(figsize=(6, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"No threshold curves for {policy.METRICS[metric][1]}: too few draws per bin", ha="center", va="center")
+        return fig
     cols = min(3 if len(params) <= 12 else 4, len(params))
     rows = -(-len(params) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols, 2.8 * rows + 0.8), squeeze=False)
@@ -237,8 +242,12 @@ def thresholds_figure(th: pd.DataFrame, curves: pd.DataFrame, metric: str) -> pl
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(f"effect on {policy.METRICS[metric][1]}", fontsize=7)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=7, frameon=False)
+    legend = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(label, handle)
+    if legend:
+        fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=min(6, len(legend)), fontsize=7, frameon=False)
     fig.suptitle(f"Parameters the record cannot pin: per-draw effect on {policy.METRICS[metric][1]} over each one's prior range\n"
                  "(binned means over posterior draws, 90% band; below zero the institution helps; triangle: the mean crosses zero; "
                  "dotted: the band's upper bound does)",
@@ -280,8 +289,10 @@ def render(sim: dict, meta: dict, out: Path) -> str:
     text = [
         f"Effects against the status quo over {n} posterior draws x {reps} replicates per draw "
         f"({sc['population']} citizens and {sc['media']} outlets per side, {policy.DAYS} days; common random numbers). "
-        f"Long-run metrics from {long_n} of the draws x {sc['long_replicates']} replicates of long_run "
-        f"({sc['long_days'] / 365:.3g} years, {sc['long_population']} citizens){' (fewer draws: long runs cost ' + str(round(sc['long_days'] / policy.DAYS)) + ' crisis-years each)' if long_n < n else ''}. "
+        + (f"Long-run metrics from {long_n} of the draws x {sc['long_replicates']} replicates of long_run "
+           f"({sc['long_days'] / 365:.3g} years, {sc['long_population']} citizens)"
+           f"{' (fewer draws: long runs cost ' + str(round(sc['long_days'] / policy.DAYS)) + ' crisis-years each)' if long_n < n else ''}. "
+           if long_n else "No long runs (--long-draws 0). ") +
         "Each cell: the posterior of the per-draw expected effect (its mean over the draw's replicates, minus the status quo's): "
         "median [90% interval] and P(effect < 0).",
         f"Posterior: {meta['posterior']} ({len(used)} fitted parameters used"
@@ -293,8 +304,8 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         noise_markdown(df, HEADLINE), "",
         "What drives the effect on P(rung >= 4) (first-order indices over the posterior's parameters; policy_drivers.csv has all):", "",
         drivers_markdown(drivers, "p_rung4"), "",
-        "What drives the effect on the long run's share of crises with force:", "",
-        drivers_markdown(drivers, "force_share"), "",
+        *(["What drives the effect on the long run's share of crises with force:", "", drivers_markdown(drivers, "force_share"), ""]
+          if "force_share" in sim["runs"] else []),
         f"Parameters the record cannot pin (posterior sd / prior sd > {policy.UNPINNED}): "
         + (", ".join(f"{k} ({ratio[k]:.2f})" for k in loose) or "none") + ". Where the effect on P(rung >= 4) changes sign over one "
         "(binned means; policy_thresholds.csv has every pair, policy_thresholds.png the curves):", "",

@@ -129,7 +129,10 @@ def noise_markdown(df: pd.DataFrame, metrics) -> str:
     lines = ["| setting | " + " | ".join(policy.METRICS[m][1] for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
     for name, rows in df.groupby("setting", sort=False):
         r = rows.set_index("metric")
-        lines.append(f"| {name} | " + " | ".join(_share(r.loc[m, "noise_share"]) for m in metrics) + " |")
+        lines.append(f"| {name} | " + " | ".join(_share(r.loc[m, "noise_share"]) + (
+            f"; [{r.loc[m, 'low_signal']:+.3g}, {r.loc[m, 'high_signal']:+.3g}]"
+            if np.isfinite(r.loc[m, "low_signal"]) and r.loc[m, "noise_share"] < 1 else "")
+            for m in metrics) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -300,7 +303,9 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         + (f"; in the posterior but no longer fitted, ignored: {', '.join(meta['extra'])}" if meta.get("extra") else "") + ").",
         "", markdown(df, list(HEADLINE)), "",
         "Share of each effect's spread across draws that is replicate noise (jackknife over replicates / variance across draws; "
-        "an estimate at or above 1 reads 'all noise': the draws differ by no more than their replicates do):", "",
+        "an estimate at or above 1 reads 'all noise': the draws differ by no more than their replicates do); after it, the 90% "
+        "interval with that noise taken out (each draw's effect shrunk towards the mean by sqrt(1 - share)): the spread of "
+        "parameter uncertainty alone:", "",
         noise_markdown(df, HEADLINE), "",
         "What drives the effect on P(rung >= 4) (first-order indices over the posterior's parameters; policy_drivers.csv has all):", "",
         drivers_markdown(drivers, "p_rung4"), "",

@@ -54,6 +54,18 @@ def test_the_noise_share_is_the_replicate_variance_over_the_variance_across_draw
     assert policy.noise_share(*policy.paired(num1, den1, 1, 0)) == pytest.approx(0.0, abs=1e-9)
 
 
+def test_the_interval_without_replicate_noise_has_the_parameters_spread():
+    rng = np.random.default_rng(7)
+    n, r, s, sigma = 4000, 16, 0.3, 0.6
+    num, den = _runs(rng.normal(scale=s, size=n), sigma, r, rng)
+    sim = dict(settings=["status quo", "x"], runs={"p_rung4": (num, den)})
+    sim["values"] = policy.per_draw(sim["runs"])
+    row = policy.effects(sim)[0]
+    z = 1.6449
+    assert row["high"] - row["low"] == pytest.approx(2 * z * np.sqrt(s**2 + sigma**2 / r), rel=0.06)  # noise and all
+    assert row["high_signal"] - row["low_signal"] == pytest.approx(2 * z * s, rel=0.06)  # the parameters' part
+
+
 def test_a_ratio_metric_is_a_ratio_of_sums_and_its_jackknife_leaves_the_pair_out():
     # days to the first strike: the mean over the runs with one; replicate 2 of draw 0 has none in either setting
     num = np.array([[[10.0, 20.0, 0.0], [12.0, 26.0, 0.0]]])

@@ -15,7 +15,9 @@ posterior of an effect is the distribution of that per-draw expected effect
 over the posterior draws: median, 90% interval, P(effect < 0). What is left of
 the replicates' noise in it is measured, per draw, by the jackknife over its
 replicates (for a plain mean, the paired differences' variance / R), and
-reported as the **noise share**: mean noise variance / variance across draws.
+reported as the **noise share**: mean noise variance / variance across draws,
+and taken out by moments for a second interval (``low_signal``, ``high_signal``:
+the spread that parameter uncertainty alone gives, ``signal_interval``).
 
 Three analyses of the per-draw effects, all generic over the fitted parameters
 the posterior holds (``calibration.FIT``, matched by name):
@@ -296,6 +298,17 @@ def noise_share(effect, noise) -> float:
     return float(np.mean(noise[ok]) / total) if total > 0 else (0.0 if np.all(noise[ok] == 0) else np.nan)
 
 
+def signal_interval(d, share: float, lo_q: float, hi_q: float) -> tuple[float, float]:
+    """The interval of the per-draw effects with the replicate noise taken out by moments: each draw's effect shrunk
+    towards the mean by sqrt(1 - noise share), so that the spread left is the parameters' (exact for Gaussian
+    effects and noise). NaN without a noise estimate; the mean twice when the spread is all noise."""
+    d = np.asarray(d, float)
+    if not np.isfinite(share):
+        return np.nan, np.nan
+    shrunk = d.mean() + (d - d.mean()) * np.sqrt(max(1.0 - share, 0.0))
+    return float(np.quantile(shrunk, lo_q)), float(np.quantile(shrunk, hi_q))
+
+
 def effects(sim: dict, baseline: str = BASELINE, level: float = 0.9) -> list[dict]:
     """Every setting against the baseline, per metric: the posterior of the per-draw expected effect (mean, median,
     interval, P(< 0), P(= 0)) and how much of its spread is replicate noise."""
@@ -315,11 +328,14 @@ def effects(sim: dict, baseline: str = BASELINE, level: float = 0.9) -> list[dic
                        baseline=float(np.nanmean(values[:, b])) if np.isfinite(values[:, b]).any() else np.nan,
                        value=float(np.nanmean(values[:, j])) if np.isfinite(values[:, j]).any() else np.nan)
             if len(d):
+                share = noise_share(diff, noise)
+                lo_s, hi_s = signal_interval(d, share, lo_q, hi_q)
                 row.update(mean=float(np.mean(d)), median=float(np.median(d)), low=float(np.quantile(d, lo_q)), high=float(np.quantile(d, hi_q)),
                            p_negative=float(np.mean(d < 0)), p_zero=float(np.mean(d == 0)), sd=float(np.std(d, ddof=1)) if len(d) > 1 else np.nan,
-                           noise_share=noise_share(diff, noise))
+                           noise_share=share, low_signal=lo_s, high_signal=hi_s)
             else:
-                row.update(mean=np.nan, median=np.nan, low=np.nan, high=np.nan, p_negative=np.nan, p_zero=np.nan, sd=np.nan, noise_share=np.nan)
+                row.update(mean=np.nan, median=np.nan, low=np.nan, high=np.nan, p_negative=np.nan, p_zero=np.nan, sd=np.nan, noise_share=np.nan,
+                           low_signal=np.nan, high_signal=np.nan)
             rows.append(row)
     return rows
 

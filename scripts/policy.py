@@ -361,6 +361,10 @@ def main(argv=None) -> int:
         scale.long_draws = args.long_draws
     tree, _ = posterior.load(file)
     used, missing, extra = policy.parameters(tree["posterior"].data_vars)
+    if not used:
+        print(f"policy: {file} holds none of the fitted parameters (calibration.FIT): make calibrate writes a posterior of them",
+              file=sys.stderr)
+        return 2
     if missing:
         say(f"warning: {len(missing)} fitted parameter(s) not in {file} stay at the preset's values (re-run make calibrate): "
             + ", ".join(missing))

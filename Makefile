@@ -151,10 +151,16 @@ WRITE ?=
 calibrate: $(STAMP)
 	@$(PY) scripts/calibrate.py $(if $(QUICK),--quick) $(if $(WRITE),--write) $(if $(SLURM),--slurm $(foreach s,$(SLURM_SET),--slurm-set $(s)))
 
-# `make policy`: every institution setting against the status quo on 1,000 posterior draws (common random numbers):
-# figures/policy_effects.{csv,md,png}. Needs posteriors/status_quo.nc (committed; make calibrate rewrites it).
+# `make policy`: every institution setting against the status quo on 500 posterior draws x 16 replicates (common random
+# numbers), long-run metrics from 30 years of long_run on 128 of them x 4: figures/policy_*.{csv,md,png} and the runs
+# (policy_runs.npz). Needs posteriors/status_quo.nc (committed; make calibrate rewrites it). OUT=<folder> writes there;
+# RENDER=1 re-renders the tables and figures from the saved runs without simulating; ESTIMATE=1 times a small fraction
+# and prints how long the whole run would take on this machine (a few minutes; nothing written).
+OUT ?=
+RENDER ?=
+ESTIMATE ?=
 policy: $(STAMP)
-	@$(PY) scripts/policy.py $(if $(QUICK),--quick)
+	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only) $(if $(ESTIMATE),--estimate)
 
 # `make pathways`: what carries each channel's effect (each pathway knocked out in turn, at the posterior median):
 # figures/pathways.{md,csv}; QUICK=1: 200 replicates into figures/quick/

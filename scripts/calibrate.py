@@ -9,6 +9,7 @@ the record: seven crises, one per hindcast preset, and a decade of long_run
 diagnostic as a figure and a table in --out:
 
   calibration_coverage.png / .csv      simulation-based calibration over synthetic datasets
+  calibration_posterior_sbc.png / .csv the same conditional on the record (posterior SBC, model.lab.sbc)
   calibration_ppc.png / .csv           posterior predictive check of every statistic (+ the held-out kinetic phase)
   calibration_loo.png / .csv           each crisis predicted by a posterior fitted without it
   calibration_identifiability.png/.csv posterior vs prior per parameter, and pairs of the best-pinned ones
@@ -41,7 +42,7 @@ import yaml  # noqa: E402
 
 from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
 from model.config import CONFIG_DIR, build, compose  # noqa: E402
-from model.lab import calibration, inference, posterior, progress, record  # noqa: E402
+from model.lab import calibration, inference, posterior, progress, record, sbc  # noqa: E402
 
 PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
 STYLE = ROOT / "experiments" / "redphone.mplstyle"
@@ -336,11 +337,14 @@ def main(argv=None) -> int:
     with open(out / "calibration.pkl", "wb") as f:  # everything, before any table or figure (scripts/calibrate.py --replot)
         pickle.dump({k: v for k, v in res.items() if k != "posterior"}, f)
     plt.style.use(STYLE)
-    tables = dict(coverage=coverage_table(res), ppc=ppc_table(res), loo=loo_table(res),
+    tables = dict(coverage=coverage_table(res), posterior_sbc=sbc.table(res["posterior_sbc"], inference.PRIOR), ppc=ppc_table(res), loo=loo_table(res),
                   identifiability=identifiability_table(res), misspecification=misspec_table(res))
     for name, df in tables.items():
         df.to_csv(out / f"calibration_{name}.csv", index=False)
     fig_coverage(res, out / "calibration_coverage.png")
+    fig = sbc.figure(res["posterior_sbc"], OKABE_ITO["blue"])
+    fig.savefig(out / "calibration_posterior_sbc.png", dpi=150, metadata=PNG_METADATA)
+    plt.close(fig)
     fig_ppc(res, tables["ppc"], out / "calibration_ppc.png")
     fig_loo(res, tables["loo"], out / "calibration_loo.png")
     fig_identifiability(res, tables["identifiability"], out / "calibration_identifiability.png")
@@ -348,7 +352,7 @@ def main(argv=None) -> int:
     b = res["budget"]
     budget_attrs = dict(wave=b.wave, probes=b.probes, repeats=b.repeats, wave_datasets=res["wave"]["simulations"],
                         wave_kept=len(res["wave"]["kept"]), npe_datasets=b.npe,
-                        frequency_decades=b.frequency, frequency_ess=int(res["frequency"]["ess"]), sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
+                        posterior_sbc_datasets=b.psbc, frequency_decades=b.frequency, frequency_ess=int(res["frequency"]["ess"]), sbc_datasets=b.sbc, ppc_datasets=b.ppc, loo_runs=b.loo * len(inference.CRISES), datasets=res["simulations"],
                         population=b.scale.population, media=b.scale.media, long_population=b.scale.long_population,
                         long_days=b.scale.long_days, crisis_days=inference.DAYS)
     rng = np.random.default_rng(args.seed)
@@ -365,6 +369,8 @@ def main(argv=None) -> int:
         f"Frequency step: {b.frequency} crisis-fitted draws ran a decade of long_run each; kernel width {res['frequency']['width']:.2f} "
         f"on log(1 + crises per decade); effective sample size {res['frequency']['ess']:.0f}.", "",
         "### Coverage (simulation-based calibration)", "", md(cov),
+        "### Posterior SBC (conditional on the record)", "", sbc.report(res["posterior_sbc"], tables["posterior_sbc"]), "",
+        md(tables["posterior_sbc"]),
         "### Posterior predictive check", "", md(tables["ppc"]),
         "### Leave one crisis out", "", md(tables["loo"]),
         "### Misspecification: the record against the prior predictive", "", md(tables["misspecification"]),

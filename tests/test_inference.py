@@ -137,14 +137,17 @@ def quick(tmp_path_factory):
 
 
 def test_the_quick_calibration_writes_every_diagnostic(quick):
-    for name in ("coverage", "ppc", "loo", "identifiability", "misspecification"):
+    for name in ("coverage", "posterior_sbc", "ppc", "loo", "identifiability", "misspecification"):
         assert (quick / f"calibration_{name}.csv").stat().st_size > 0
-    for name in ("coverage", "ppc", "loo", "identifiability"):
+    for name in ("coverage", "posterior_sbc", "ppc", "loo", "identifiability"):
         assert (quick / f"calibration_{name}.png").stat().st_size > 10_000
     import pandas as pd  # noqa: PLC0415
 
     loo = pd.read_csv(quick / "calibration_loo.csv")
     assert list(loo["crisis"]) == list(inference.CRISES)
+    psbc = pd.read_csv(quick / "calibration_posterior_sbc.csv")  # posterior SBC: every parameter, the discrete one marked
+    assert list(psbc["parameter"]) == list(inference.NAMES) and (psbc["kind"] != "continuous").sum() == sum(bool(f.levels) for f in inference.PRIOR)
+    assert "Posterior SBC (conditional on the record)" in (quick / "calibration_report.md").read_text()
     ppc = pd.read_csv(quick / "calibration_ppc.csv")
     assert set(ppc["statistic"]) == set(inference.STATS) | {"kinetic_days"}
     assert not ppc.loc[ppc.statistic == "kinetic_days", "fitted"].item()  # held out

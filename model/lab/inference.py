@@ -436,11 +436,15 @@ def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, say=quiet) -> Posteri
 
 
 def ranks(post: Posterior, theta_true, x, n: int, seed: int) -> np.ndarray:
-    """Simulation-based calibration (Talts et al. 2018): rank of each true value among n posterior draws."""
+    """Simulation-based calibration (Talts et al. 2018): rank of each true value among n posterior draws. A discrete
+    parameter is ranked at its levels, ties broken at random (``sbc.rank``)."""
+    from . import sbc  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
     out = np.zeros(np.shape(theta_true), int)
     for i, (t, xi) in enumerate(zip(theta_true, x)):
         draws = post.sample(xi, n, seed + i)
-        out[i] = (draws < t).sum(0)
+        out[i] = sbc.rank(sbc.snap(draws[None], NAMES), sbc.snap(np.asarray(t)[None], NAMES), rng)[0]
     return out
 
 
@@ -517,13 +521,16 @@ class Budget:
     draws: int = 4000  # posterior draws kept in the posterior file
     sbc: int = 200  # synthetic datasets of the coverage check
     sbc_draws: int = 500  # posterior draws per synthetic dataset
+    psbc: int = 200  # posterior SBC (conditional on the record): truths drawn from the posterior, a dataset each
+    psbc_draws: int = 199  # draws of each truth's reference posterior (record and its dataset)
+    psbc_pool: int = 4000  # posterior draws reweighted into those reference posteriors
     ppc: int = 400  # posterior predictive datasets
     loo: int = 200  # draws per leave-one-crisis-out posterior, each one run of the left-out crisis
 
     @classmethod
     def quick(cls) -> Budget:
         return cls(scale=Scale(population=50, media=4, long_population=50, long_days=730, block=64), wave=96,
-                   probes=6, repeats=4, npe=384, epochs=20, frequency=64, draws=400, sbc=16, sbc_draws=100, ppc=32, loo=8)
+                   probes=6, repeats=4, npe=384, epochs=20, frequency=64, draws=400, sbc=16, sbc_draws=100, psbc=24, psbc_draws=99, psbc_pool=800, ppc=32, loo=8)
 
 
 def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None) -> dict:
@@ -554,6 +561,13 @@ def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None
     theta_s = box.draw(budget.sbc, rng)
     x_s = sim(theta_s)
     rank = ranks(post, theta_s, x_s, budget.sbc_draws, seed + 1)
+    # posterior SBC: the same check conditional on the record, where the policy effects are computed (model.lab.sbc)
+    from . import sbc  # noqa: PLC0415
+
+    psbc = sbc.posterior_sbc(post, sim, obs_c, datasets=budget.psbc, n_draws=budget.psbc_draws, pool=budget.psbc_pool,
+                             seed=seed + 3, names=NAMES)
+    say(f"posterior SBC: {budget.psbc} datasets from posterior draws, median effective sample size "
+        f"{np.median(psbc['ess']):.0f} of {budget.psbc_pool}")
     # posterior predictive: datasets from posterior draws (kinetic-phase length held out)
     ppc = sim.datasets(draws[: budget.ppc])
     ppc_x = statistics(ppc["peak"], ppc["lag"], ppc["duration"], ppc["mediated"], ppc["per_decade"])
@@ -572,7 +586,7 @@ def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None
     return dict(
         seed=seed, budget=budget, observed=obs, wave=wave, box=box, theta=theta, x=x, posterior=post, draws=draws,
         crisis_draws=crisis_draws, frequency=freq,
-        sbc_theta=theta_s, sbc_x=x_s, ranks=rank, ppc=ppc, ppc_x=ppc_x, loo=loo,
+        sbc_theta=theta_s, sbc_x=x_s, ranks=rank, posterior_sbc=psbc, ppc=ppc, ppc_x=ppc_x, loo=loo,
         misspecification=misspecification(obs_c, x), contraction=contraction(draws),
         simulations=sim.simulations, seconds=time.perf_counter() - started,
     )

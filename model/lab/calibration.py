@@ -34,7 +34,7 @@ class Free:
 
 # The parameters fitted, with the ranges the literature and the record allow (docs/validation.md).
 FIT = (
-    Free("political.resolve_reward", 2.0, 30.0, "audience-cost and diversionary literature gives no scale; wide range around the hand-tuned 12"),
+    Free("political.resolve_reward", 1.5, 20.0, "audience-cost and diversionary literature gives no scale; wide range around the hand-tuned 12, rescaled by the leader's standing (about 1.5 at approval 0.5) that now multiplies it"),
     Free("political.rationality", 1.0, 15.0, "logit QRE precisions in experimental games span about 1-15 on utilities of order 1-10 (McKelvey & Palfrey 1995)"),
     Free("political.step_cost", 0.1, 3.0, "escalation ladder climbed stepwise (Kahn 1965); 2016-2025: one to two rungs a day at most"),
     Free("political.war_cost", 2.0, 20.0, "convex war costs; rung 5 cost between 1.4 and 14 utility units"),
@@ -48,7 +48,7 @@ FIT = (
     Free("dyad.attack_rate", 0.05, 1.0, "severe attacks blamed on Pakistan per year (side A; side B keeps the preset's ratio 0.05/0.2)"),
     # Model v2
     Free("operation.plan_mean", 5.0, 25.0, "Indian strikes 11-23 days after the trigger (1999, 2016, 2019, 2025); Cold Start aims at days (Ladwig 2007)"),
-    Free("political.precedent_cost", 0.0, 15.0, "post-2016 'new normal': not retaliating costly at home (Jacob 2017); no scale in the literature"),
+    Free("political.precedent_cost", 0.0, 6.0, "post-2016 'new normal': not retaliating costly at home (Jacob 2017); no scale in the literature; per unit of domestic pressure x standing (about 2 x 1.5 in the status quo), so the earlier range 0-15 per unit grievance becomes 0-6"),
     Free("political.retaliation_cost", 0.0, 15.0, "stability-instability paradox: the cost of limited force grows with what the rival can answer (Krepon 2003)"),
     Free("political.escalation_risk", 0.0, 40.0, "the nuclear shadow over rungs 3-5: limited strikes (2019, 2025) but no full war since 1990 (Kapur 2007)"),
     Free("political.mobilisation_cost", 0.0, 1.0, "ten months of Operation Parakram at a cost that ended it (Nayak & Krepon 2006)"),

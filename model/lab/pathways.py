@@ -60,14 +60,15 @@ METRICS = {"p_rung4": "P(peak rung >= 4)", "p_force": "P(peak rung >= 3)"}
 DRIVERS = {
     "public hostility": ({"public.baseline": 0.2}, {"public.baseline": 0.9}),
     "media nationalism": ({"media.slant": [0.2, 0.2]}, {"media.slant": [0.9, 0.9]}),
-    "an election": ({"political.first_election": [3000, 3000]}, {"political.first_election": [20, 800]}),
+    # 2019: Pulwama came about two months before the general election
+    "an election": ({"political.first_election": [3000, 3000]}, {"political.first_election": [60, 800]}),
     "a hawkish military": ({"military.influence": [0.0, 0.0]},
                            {"military.influence": [0.8, 0.8], "military.provocation_rung": [6.0, 6.0], "military.doctrine": 2.0}),
     "the leader's standing": ({"political.approval_base": [0.8, 0.8]}, {"political.approval_base": [0.2, 0.2]}),
 }
 DRIVER_ENDS = {
     "public hostility": ("baseline 0.2", "baseline 0.9"), "media nationalism": ("slant 0.2", "slant 0.9"),
-    "an election": ("in 3,000 days", "in 20 days (India)"), "a hawkish military": ("no say", "influence 0.8, advising up to rung 6"),
+    "an election": ("in 3,000 days", "in 60 days (India)"), "a hawkish military": ("no say", "influence 0.8, advising up to rung 6"),
     "the leader's standing": ("approval 0.8", "approval 0.2"),
 }
 # Full war as a choice: no incidents and no third party, so if full war comes, a leader chose it. Under the

@@ -140,24 +140,35 @@ def driver_table(outcomes: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shares(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET) -> list[dict]:
-    """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left."""
+def shares(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> list[dict]:
+    """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left and a 90%
+    paired-bootstrap interval of the share (replicates resampled together in every setting: common random numbers)."""
     _, _, paths = INSTITUTIONS[institution]
-    mean = {name: float(np.mean(v[metric])) for name, v in outcomes.items()}
-    effect = mean["with"] - mean["without"]
+    values = {name: np.asarray(v[metric], float) for name, v in outcomes.items()}
+    n = len(values["with"])
+    idx = np.random.default_rng(seed).integers(0, n, size=(boot, n))
+    base_b = values["without"][idx].mean(1)
+    effect_b = values["with"][idx].mean(1) - base_b
+    effect = values["with"].mean() - values["without"].mean()
     rows = []
     for key in paths:
-        left = mean[f"with, {key} = 0"] - mean["without"]
+        name = f"with, {key} = 0"
+        left = values[name].mean() - values["without"].mean()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share_b = 1.0 - (values[name][idx].mean(1) - base_b) / effect_b
+        share_b = share_b[np.isfinite(share_b)]
+        low, high = (np.quantile(share_b, [0.05, 0.95]) if len(share_b) else (np.nan, np.nan))
         rows.append(dict(preset=preset, institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
-                         share=(1.0 - left / effect) if effect != 0 else np.nan))
+                         share=(1.0 - left / effect) if effect != 0 else np.nan, share_low=float(low), share_high=float(high)))
     return rows
 
 
 def markdown(rows: list[dict], n: int) -> str:
-    lines = [f"| preset | institution | metric | effect (n = {n}) | pathway knocked out (set to 0) | effect left | share of the effect |",
+    lines = [f"| preset | institution | metric | effect (n = {n}) | pathway knocked out (set to 0) | effect left | share of the effect [90%] |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['preset']} | {r['institution']} | {METRICS[r['metric']]} | {r['effect']:+.3f} | `{r['parameter']}` | {r['effect_without']:+.3f} | {r['share']:.2f} |")
+        lines.append(f"| {r['preset']} | {r['institution']} | {METRICS[r['metric']]} | {r['effect']:+.3f} | `{r['parameter']}` | "
+                     f"{r['effect_without']:+.3f} | {r['share']:.2f} [{r['share_low']:.2f}, {r['share_high']:.2f}] |")
     return "\n".join(lines) + "\n"
 
 

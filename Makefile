@@ -107,7 +107,7 @@ system-deps: $(STAMP)
 
 dashboard: $(STAMP) dashboard-assets
 	@echo "== redphone dashboard: open http://$(HOST):$(PORT)/ in a browser (Ctrl-C stops it)"
-	@$(DASHBOARD_ENV) $(VENV)/bin/solara run dashboard/app.py --host $(HOST) --port $(PORT) --production --no-open
+	@$(DASHBOARD_ENV) $(VENV)/bin/solara run redphone.dashboard.app --host $(HOST) --port $(PORT) --production --no-open
 
 # Every figure of the paper from one command (scripts/figures.py, docs/figures.md): runs what is
 # missing into outputs/figures-data/, reuses complete results, writes figures/<name>.png/.pdf/.csv.

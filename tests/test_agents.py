@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model import CrisisModel
-from model.agents import MediaSector, MilitarySector, PoliticalSector, PublicSector
+from redphone.model import CrisisModel
+from redphone.model.agents import MediaSector, MilitarySector, PoliticalSector, PublicSector
 
 SMALL = dict(n_public=300, n_media=6)
 

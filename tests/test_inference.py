@@ -10,14 +10,13 @@ import jax
 import numpy as np
 import pytest
 
-from model.config import ConfigError, build, compose
-from model.lab import batch, calibration, inference, policy, posterior, record
-from model.params import stack
+from redphone.model.config import ConfigError, build, compose
+from redphone.model.lab import batch, calibration, inference, policy, posterior, record
+from redphone.model.params import stack
 
 ROOT = Path(__file__).resolve().parents[1]
 # one worker for the whole module: its tests share the quick calibration and its compiled programs
 pytestmark = pytest.mark.xdist_group("inference")
-sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def test_the_record_and_the_model_are_reduced_by_one_function():
@@ -127,7 +126,7 @@ def test_simulated_datasets_are_independent_and_reproducible(quick):
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     """make calibrate QUICK=1 and make policy QUICK=1, in this process (they share their compiled programs)."""
-    import calibrate as calibrate_script  # scripts/calibrate.py
+    from redphone.commands import calibrate as calibrate_script
     import policy as policy_script  # scripts/policy.py
 
     out = tmp_path_factory.mktemp("calibration")
@@ -219,7 +218,7 @@ def test_the_app_composes_the_posterior_group():
     from hydra import compose as hydra_compose  # noqa: PLC0415
     from hydra import initialize_config_dir  # noqa: PLC0415
 
-    from model.config import CONFIG_DIR, register  # noqa: PLC0415
+    from redphone.model.config import CONFIG_DIR, register  # noqa: PLC0415
 
     register()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):

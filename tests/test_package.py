@@ -20,8 +20,8 @@ TINY = ["replicates=1", "days=4", "population.public=40", "population.media=2"]
 
 
 def test_redphone_model_is_the_model_package_not_a_copy():
-    import model
-    import model.engine
+    import redphone.model
+    import redphone.model.engine
     import redphone
     import redphone.model.engine
 
@@ -45,10 +45,9 @@ def _run(cmd, cwd, env=None, timeout=900):
 
 @pytest.mark.slow
 def test_wheel_in_a_fresh_venv_runs_every_preset_and_experiment(tmp_path):
-    sys.path.insert(0, str(ROOT))
     import importlib
 
-    from model.config import presets
+    from redphone.model.config import presets
 
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT)], tmp_path)
     wheel = next((tmp_path / "dist").glob("redphone-*.whl"))

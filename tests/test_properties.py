@@ -22,9 +22,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from model import dyad, engine
-from model.config import FIELDS, build, compose
-from model.params import GROUPS, stack
+from redphone.model import dyad, engine
+from redphone.model.config import FIELDS, build, compose
+from redphone.model.params import GROUPS, stack
 
 SIZES = {"population.public": 40, "population.media": 3, "population.neighbours": 4}
 DAYS, REPLICATES = 60, 2

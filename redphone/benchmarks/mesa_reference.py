@@ -33,10 +33,10 @@ import numpy as np
 
 from mesa.agent import AgentSet
 
-from model.params import N_BINS, Dims, Params
-from model.sectors import public
-from model.engine import init
-from model.state import State, replace, take_side
+from redphone.model.params import N_BINS, Dims, Params
+from redphone.model.sectors import public
+from redphone.model.engine import init
+from redphone.model.state import State, replace, take_side
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class PublicInputs:
 
 def day0(seed: int, params: Params, dims: Dims) -> tuple[State, PublicInputs]:
     """The day-0 state of replicate 0 and inputs from its media (a rally shock of 0.9 on side A on day 0)."""
-    from model import engine  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
 
     state = init(engine.replicate_keys(seed, 0)[0], params, dims)
     inputs = PublicInputs(
@@ -123,7 +123,7 @@ class ReferencePublic(mesa.Model):
     def __init__(self, state: State | None = None, params: Params | None = None, inputs: PublicInputs | None = None, rng: int = 0):
         super().__init__(rng=rng)
         if state is None:  # every argument has a default: the status quo with 1,000 citizens per side
-            from model.config import build, compose  # noqa: PLC0415
+            from redphone.model.config import build, compose  # noqa: PLC0415
 
             params, dims = build(compose("india_pakistan_2025", {"population.public": 1000}))
             state, inputs = day0(0, params, dims)

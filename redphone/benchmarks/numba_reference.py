@@ -29,10 +29,10 @@ import jax
 import numba
 import numpy as np
 
-from benchmarks.mesa_reference import PublicInputs, side_rules
-from benchmarks.numpy_reference import host_public
-from model.params import N_BINS, Params
-from model.state import State
+from redphone.benchmarks.mesa_reference import PublicInputs, side_rules
+from redphone.benchmarks.numpy_reference import host_public
+from redphone.model.params import N_BINS, Params
+from redphone.model.state import State
 
 # Numba picks OpenMP where it can; on the shared 2-core machine its spinning threads ran this kernel 2 to 2.5x
 # slower than Numba's own work queue (interleaved, at a load of 5): the peer gets the faster one

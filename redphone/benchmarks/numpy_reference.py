@@ -22,9 +22,9 @@ from __future__ import annotations
 import jax
 import numpy as np
 
-from benchmarks.mesa_reference import PublicInputs, side_rules
-from model.params import N_BINS, Params
-from model.state import State
+from redphone.benchmarks.mesa_reference import PublicInputs, side_rules
+from redphone.model.params import N_BINS, Params
+from redphone.model.state import State
 
 HIGH_BIN = int(0.8 * N_BINS)
 

@@ -41,15 +41,13 @@ def main(argv=None) -> int:
     parser.add_argument("--own-keys", action="store_true",
                         help="with --settings: engine.run_runs, each run its own replicate key (lab.batch's call), instead of run_settings' common keys")
     parser.add_argument("--media", type=int, default=0, help="outlets per side (0: the preset's)")
-    parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="checkout whose model to time")
     args = parser.parse_args(argv)
-    sys.path.insert(0, args.root)
 
     import jax  # noqa: PLC0415
     import jax.numpy as jnp  # noqa: PLC0415
 
-    from model import engine  # noqa: PLC0415
-    from model.config import build, compose  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
+    from redphone.model.config import build, compose  # noqa: PLC0415
 
     overrides = {"population.public": args.n} | ({"population.media": args.media} if args.media else {})
     params, dims = build(compose("india_pakistan_2025", overrides))
@@ -57,7 +55,7 @@ def main(argv=None) -> int:
     runs = args.replicates * max(args.settings, 1)
     steps = 2 * args.n * runs * args.days
     if args.settings:
-        from model.params import stack  # noqa: PLC0415
+        from redphone.model.params import stack  # noqa: PLC0415
 
         params = stack([params] * args.settings)
         call = engine.run_settings

@@ -50,8 +50,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from redphone import HOME  # noqa: E402
+
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
 
 # Goals of issue #5, checked (never asserted) at the end of a run
 GOAL_THROUGHPUT = 1e8  # agent-steps/s, batched, population x replicates >= 1e6
@@ -125,7 +126,7 @@ def _nbytes(tree) -> int:
 
 
 def _setting(n: int):
-    from model.config import build, compose  # noqa: PLC0415
+    from redphone.model.config import build, compose  # noqa: PLC0415
 
     return build(compose("india_pakistan_2025", {"population.public": int(n)}))
 
@@ -135,8 +136,8 @@ def minimum_bytes_per_agent_step(dims) -> dict:
     state, write back those a day changes (hostility, Track-II reach), read the partner's hostility."""
     import jax  # noqa: PLC0415
 
-    from model import engine  # noqa: PLC0415
-    from model.engine import init  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
+    from redphone.model.engine import init  # noqa: PLC0415
 
     params, _ = _setting(dims.n_public)
     shapes = jax.eval_shape(lambda: init(engine.replicate_keys(0, 0)[0], params, dims)).public
@@ -175,8 +176,8 @@ def work_batched(job) -> dict:
     import jax  # noqa: PLC0415
     import jax.numpy as jnp  # noqa: PLC0415
 
-    from model import engine  # noqa: PLC0415
-    from model.engine import init  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
+    from redphone.model.engine import init  # noqa: PLC0415
 
     n, reps, days = int(job["n"]), int(job["replicates"]), int(job["days"])
     if job.get("scatter_chunk"):  # read when the model is traced (model.flat.scatter_chunk)
@@ -213,7 +214,7 @@ def work_batched(job) -> dict:
 
 
 def work_mesa(job) -> dict:
-    from model.mesa_model import CrisisModel  # noqa: PLC0415
+    from redphone.model.mesa_model import CrisisModel  # noqa: PLC0415
 
     n, days = int(job["n"]), int(job["days"])
     t = time.perf_counter()
@@ -234,7 +235,7 @@ def work_mesa(job) -> dict:
 
 
 def work_reference(job) -> dict:
-    from benchmarks.mesa_reference import ReferencePublic, compare, day0, kernel_public, with_blamed  # noqa: PLC0415
+    from redphone.benchmarks.mesa_reference import ReferencePublic, compare, day0, kernel_public, with_blamed  # noqa: PLC0415
 
     n, days = int(job["n"]), int(job["days"])
     params, dims = _setting(n)
@@ -260,8 +261,8 @@ def work_reference(job) -> dict:
 def _peer_check(peer, n: int = 3000, days: int = 30) -> dict:
     """A peer's statistics against the kernel's on one day-0 state, as ``tests/test_array_references.py``
     checks them (every daily term on)."""
-    from benchmarks.mesa_reference import compare, day0, kernel_public, with_blamed  # noqa: PLC0415
-    from model.config import build, compose  # noqa: PLC0415
+    from redphone.benchmarks.mesa_reference import compare, day0, kernel_public, with_blamed  # noqa: PLC0415
+    from redphone.model.config import build, compose  # noqa: PLC0415
 
     params, dims = build(compose("india_pakistan_2025", {"population.public": n, "institutions.track2": True, "track2.reach": 0.5,
                                                          "track2.initial_reach": 0.2}))
@@ -285,12 +286,12 @@ def work_peers(job) -> dict:
     import jax  # noqa: PLC0415
     import jax.numpy as jnp  # noqa: PLC0415
 
-    from benchmarks.mesa_reference import ReferencePublic, day0, with_blamed  # noqa: PLC0415
-    from benchmarks.numpy_reference import NumpyPublic  # noqa: PLC0415
-    from model import engine  # noqa: PLC0415
+    from redphone.benchmarks.mesa_reference import ReferencePublic, day0, with_blamed  # noqa: PLC0415
+    from redphone.benchmarks.numpy_reference import NumpyPublic  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
 
     try:
-        from benchmarks.numba_reference import NumbaPublic  # noqa: PLC0415
+        from redphone.benchmarks.numba_reference import NumbaPublic  # noqa: PLC0415
     except ImportError:  # no bench extra: the other peers still run
         NumbaPublic = None  # noqa: N806
     peers = dict(numpy=NumpyPublic) | (dict(numba=NumbaPublic) if NumbaPublic else {})
@@ -341,9 +342,9 @@ def _settings(n: int, count: int, media: int = 8):
     the convergence rate mu spread over its range, so no two settings are the same."""
     import jax.numpy as jnp  # noqa: PLC0415
 
-    from model.config import build, compose  # noqa: PLC0415
-    from model.params import stack  # noqa: PLC0415
-    from model.state import replace  # noqa: PLC0415
+    from redphone.model.config import build, compose  # noqa: PLC0415
+    from redphone.model.params import stack  # noqa: PLC0415
+    from redphone.model.state import replace  # noqa: PLC0415
 
     params, dims = build(compose("india_pakistan_2025", {"population.public": int(n), "population.media": media}))
     stacked = stack([params] * count)
@@ -359,7 +360,7 @@ def work_runs(job) -> dict:
     import jax  # noqa: PLC0415
     import jax.numpy as jnp  # noqa: PLC0415
 
-    from model import engine  # noqa: PLC0415
+    from redphone.model import engine  # noqa: PLC0415
 
     count, days, rounds = int(job.get("settings", 256)), int(job.get("days", 120)), job.get("rounds", 3)
     calls = {}
@@ -435,7 +436,7 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
         grid.append((1e6, 64))
     jobs = [dict(engine="bandwidth")]
     if gpu:  # the scatter's chunk for this device: each candidate timed at the goal's size (its table says which won)
-        from model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
+        from redphone.model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
 
         jobs += [dict(engine="batched", n=1_000_000, replicates=64, days=30, scatter_chunk=c) for c in SCATTER_CHUNK_CANDIDATES]
     for n, reps in grid:
@@ -460,7 +461,7 @@ def plan(quick: bool, gpu: bool, max_bytes: float) -> list[dict]:
 def run_job(job: dict, timeout: float) -> dict:
     if "skipped" in job:
         return dict(job=job, skipped=job["skipped"])
-    cmd = [sys.executable, __file__, "--worker", json.dumps(job)]
+    cmd = [sys.executable, "-m", "redphone.commands.bench", "--worker", json.dumps(job)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
@@ -679,7 +680,7 @@ def render(results: list[dict], summary: dict, meta: dict) -> str:
                 f"{f'{row['own_keys_runs_per_s']:,.0f}' if row['own_keys_runs_per_s'] else '-'} | {row['compile_s']:.1f} |"
             )
     if summary.get("chunks"):
-        from model.flat import SCATTER_CHUNK  # noqa: PLC0415
+        from redphone.model.flat import SCATTER_CHUNK  # noqa: PLC0415
 
         best = max(summary["chunks"], key=lambda c: c["rate"])
         lines += ["", "The scatter's chunk on this device (1e6 x 64, 30 days; agent-steps/s): " + ", ".join(

@@ -28,23 +28,24 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from redphone import HOME  # noqa: E402
 
-import matplotlib  # noqa: E402
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
+
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
 
-from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model.config import CONFIG_DIR, build, compose  # noqa: E402
-from model.lab import calibration, inference, posterior, progress, record  # noqa: E402
+from redphone.experiments.common import OKABE_ITO, PNG_METADATA, STYLE
+from redphone.model.config import CONFIG_DIR, build, compose
+from redphone.model.lab import calibration, inference, posterior, progress, record
 
 PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
-STYLE = ROOT / "experiments" / "redphone.mplstyle"
+
 
 
 def say(message: str) -> None:

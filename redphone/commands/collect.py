@@ -22,22 +22,21 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
-import yaml  # noqa: E402
-from omegaconf import OmegaConf  # noqa: E402
+import pandas as pd
+import xarray as xr
+import yaml
+from omegaconf import OmegaConf
 
-from model.lab import io  # noqa: E402
-from model.lab.sweep import Job, expand, expected_jobs, jobs  # noqa: E402,F401 (figures.py uses collect.jobs and collect.expected_jobs)
+from redphone.model.lab import io
+from redphone.model.lab.sweep import Job, expand, expected_jobs, jobs  # noqa: F401 (figures.py uses collect.jobs and collect.expected_jobs)
 
 COLLECTED_NC, COLLECTED_PARQUET = "collected.nc", "collected.parquet"
 
 
 def expected_jobs_of(experiment: str, overrides: list[str]) -> list[list[str]]:
     """The jobs `run.py -m +experiment=NAME OVERRIDES` will make, before it runs."""
-    from model.config import CONFIG_DIR  # noqa: PLC0415
+    from redphone.model.config import CONFIG_DIR  # noqa: PLC0415
 
     cfg = OmegaConf.load(CONFIG_DIR / "experiment" / f"{experiment}.yaml")
     return expand(OmegaConf.select(cfg, "hydra.sweeper.params") or {}, [f"+experiment={experiment}", *overrides])

@@ -28,13 +28,13 @@ import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from redphone import HOME  # noqa: E402
 
-import collect  # noqa: E402
-from experiments import FIGURES  # noqa: E402
-from experiments.common import save  # noqa: E402
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
+
+from redphone.commands import collect
+from redphone.experiments import FIGURES
+from redphone.experiments.common import save
 
 JOB_LINE = re.compile(r"#(\d+) : ")
 PROGRESS_LINE = re.compile(r"\] (\d+)/(\d+) runs")  # model/lab/progress.py: "[jax] 8/24 runs (33%), ..."
@@ -89,7 +89,7 @@ def ensure(name: str, data: Path, overrides: list[str], fresh: bool) -> tuple[li
 
 
 def build(name: str, data_root: Path, out: Path, quick: bool, fresh: bool) -> tuple[float, str, str]:
-    module = importlib.import_module(f"experiments.{name}")
+    module = importlib.import_module(f"redphone.experiments.{name}")
     overrides = list(module.QUICK) if quick else []
     data = data_root / name
     started = time.perf_counter()

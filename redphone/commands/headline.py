@@ -17,16 +17,17 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from redphone import HOME  # noqa: E402
 
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
 
-from model import engine  # noqa: E402
-from model.config import build, compose  # noqa: E402
-from model.params import stack  # noqa: E402
-from model.lab.stats import wilson  # noqa: E402
+import jax
+import numpy as np
+
+from redphone.model import engine
+from redphone.model.config import build, compose
+from redphone.model.params import stack
+from redphone.model.lab.stats import wilson
 
 SETTINGS = {
     "status quo": {},

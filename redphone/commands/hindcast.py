@@ -20,14 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from redphone import HOME  # noqa: E402
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
 
-from experiments.common import OKABE_ITO, figure, save  # noqa: E402
-from model.lab import hindcast  # noqa: E402
+import numpy as np
+import pandas as pd
+
+from redphone.experiments.common import OKABE_ITO, figure, save
+from redphone.model.lab import hindcast
 
 COLUMNS = ("peak", "lag", "kinetic", "duration", "mediated")
 TITLES = dict(peak="peak rung", lag="trigger to first\nkinetic action (days)", kinetic="kinetic phase (days)",

@@ -10,11 +10,10 @@ import dataclasses
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.config import Batch, JaxRuntime, PosteriorDraws, Population, RunConfig  # noqa: E402
-from model.lab.calibration import FIT  # noqa: E402
-from model.params import GROUPS  # noqa: E402
+from redphone.model.config import Batch, JaxRuntime, PosteriorDraws, Population, RunConfig
+from redphone.model.lab.calibration import FIT
+from redphone.model.params import GROUPS
 
 
 def table() -> str:
@@ -88,5 +87,10 @@ def table() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def main(argv=None) -> int:
     print(table())
+    return 0
+
+
+if __name__ == "__main__":
+    main()

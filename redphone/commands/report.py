@@ -20,15 +20,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
+import pandas as pd
+import xarray as xr
 
-from experiments.common import OKABE_ITO, figure, save  # noqa: E402
-from model.lab import io, tables  # noqa: E402
-from model.lab.stats import mean_band  # noqa: E402
-from model.lab.sweep import jobs as sweep_jobs  # noqa: E402
+from redphone.experiments.common import OKABE_ITO, figure, save
+from redphone.model.lab import io, tables
+from redphone.model.lab.stats import mean_band
+from redphone.model.lab.sweep import jobs as sweep_jobs
 
 
 def job_folders(sweep: Path) -> tuple[list[Path], list[str]]:

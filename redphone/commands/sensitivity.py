@@ -16,18 +16,19 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from redphone import HOME  # noqa: E402
 
-import matplotlib  # noqa: E402
+ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
+
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from experiments.common import OKABE_ITO, PNG_METADATA  # noqa: E402
-from model.lab import progress, sensitivity  # noqa: E402
+from redphone.experiments.common import OKABE_ITO, PNG_METADATA, STYLE
+from redphone.model.lab import progress, sensitivity
 
 LABELS = dict(p_rung4="P(peak rung >= 4)", crisis_days="crisis days", hostility_post="post-crisis hostility")
 
@@ -38,7 +39,7 @@ def say(message: str) -> None:
 
 
 def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
-    plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
+    plt.style.use(STYLE)
     outputs = [o for o in sensitivity.OUTPUTS if o in set(indices.output)]
     fig, axes = plt.subplots(1, len(outputs), figsize=(5 * len(outputs), 6), sharey=True)
     axes = np.atleast_1d(axes)
@@ -67,7 +68,7 @@ def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
 
 def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen: int, path: Path) -> None:
     # the style lays figures out with constrained layout: tight_layout() after a colorbar raises
-    plt.style.use(ROOT / "experiments" / "redphone.mplstyle")
+    plt.style.use(STYLE)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     sc = a.scatter(trajectory.coverage, trajectory.density, c=trajectory.res_dim, cmap="viridis", s=14)
     a.scatter([trajectory.loc[chosen, "coverage"]], [trajectory.loc[chosen, "density"]], facecolor="none", edgecolor="red", s=80, label="reported box")

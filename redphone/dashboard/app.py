@@ -27,11 +27,11 @@ import solara
 from mesa.visualization.solara_viz import ModelController, make_initial_grid_layout
 from mesa.visualization.utils import update_counter
 
-from dashboard import controls as setup_controls
-from dashboard import plots
-from dashboard.events import event_log
-from model.config import presets
-from model.mesa_model import CrisisModel
+from redphone.dashboard import controls as setup_controls
+from redphone.dashboard import plots
+from redphone.dashboard.events import event_log
+from redphone.model.config import presets
+from redphone.model.mesa_model import CrisisModel
 
 LOG_DAYS = 12  # days with events shown in the log, newest first
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from model.config import ConfigError, compose, errors
+from redphone.model.config import ConfigError, compose, errors
 
 SWITCHES = ("hotline", "dgmo", "backchannel", "track2", "mediation", "cbm", "responsible_media")
 SWITCH_LABELS = {

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from dashboard.events import RUNG_WORDS
+from redphone.dashboard.events import RUNG_WORDS
 
 # Okabe-Ito: colour-blind-safe
 SIDE_COLOURS = ("#0072B2", "#D55E00")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import common
-from experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, figure, fmt
-from model.lab.stats import mean_band, proportion
+from redphone.experiments import common
+from redphone.experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, figure, fmt
+from redphone.model.lab.stats import mean_band, proportion
 
 QUICK = [*common.QUICK]
 SHORT = dict(status_quo="status quo", adhoc_hotline="ad hoc", automatic_hotline="automatic", full_framework="full")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import common
-from experiments.common import figure, fmt
-from model.lab.stats import bootstrap_mean, proportion
+from redphone.experiments import common
+from redphone.experiments.common import figure, fmt
+from redphone.model.lab.stats import bootstrap_mean, proportion
 
 QUICK = [*common.QUICK, "grid.track2.reach=[0.0,0.4]", "grid.media.slant=[0.6]"]
 REACH, SLANT, HOTLINE = "track2.reach", "media.slant", "institutions.hotline"

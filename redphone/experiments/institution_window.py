@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import common
-from experiments.common import OKABE_ITO, figure, fmt
-from model.lab.stats import proportion
+from redphone.experiments import common
+from redphone.experiments.common import OKABE_ITO, figure, fmt
+from redphone.model.lab.stats import proportion
 
 QUICK = [*common.QUICK, "grid.dyad.strategic_culture=[0.0,1.0]"]
 CULTURE = "dyad.strategic_culture"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import common
-from experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, crisis_segments, figure, fmt
-from model.lab import record
-from model.lab.stats import bootstrap_mean, poisson_rate, proportion
+from redphone.experiments import common
+from redphone.experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, crisis_segments, figure, fmt
+from redphone.model.lab import record
+from redphone.model.lab.stats import bootstrap_mean, poisson_rate, proportion
 
 QUICK = [*common.QUICK, "replicates=24", "batch.chunk=6"]  # 24 years in chunks of the shared shape
 RUNGS = range(2, 7)

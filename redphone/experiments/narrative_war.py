@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import common
-from experiments.common import SIDE_COLOUR, figure, side_names
-from model.lab.stats import bootstrap_mean
+from redphone.experiments import common
+from redphone.experiments.common import SIDE_COLOUR, figure, side_names
+from redphone.model.lab.stats import bootstrap_mean
 
 QUICK = [*common.QUICK]
 RULES = "institutions.responsible_media"

@@ -16,6 +16,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from .. import HOME
 from .params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
 
 # the public aggregates count citizens in float32, exact up to 2**24 per side
@@ -23,7 +24,7 @@ MAX_PUBLIC = 2**24
 # outlets per side: far above any media system (about 50 per side in the presets)
 MAX_MEDIA = 100_000
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = HOME / "configs"
 ENGINES = ("jax", "mesa")
 
 

@@ -261,7 +261,7 @@ class Simulator:
 
     def crisis_runs(self, theta, first: int, base=None, label="crises") -> dict:
         """Each vector x each crisis preset, one run each: {field: (vector, crisis)}."""
-        from .batch import run_stacked  # noqa: PLC0415
+        from .runs import run_stacked  # noqa: PLC0415
 
         base = self.base if base is None else base
         k = int(jax.tree.leaves(base)[0].shape[0])
@@ -271,7 +271,7 @@ class Simulator:
         return {key: np.asarray(v, float).reshape(len(theta), k) for key, v in out.items()}
 
     def long_runs(self, theta, first: int) -> dict:
-        from .batch import run_stacked  # noqa: PLC0415
+        from .runs import run_stacked  # noqa: PLC0415
 
         settings = with_theta(self.lbase, theta, self.lratio)
         out = run_stacked(settings, self.ldims, self.scale.long_days, 1, self.seed, keep=long_keep, block=self.scale.block,

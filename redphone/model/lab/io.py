@@ -35,6 +35,7 @@ import pandas as pd
 import xarray as xr
 from omegaconf import OmegaConf
 
+from ... import HOME
 from ..config import flat, grid_axes
 from ..params import N_BINS
 
@@ -46,7 +47,7 @@ INSTITUTIONS = ("hotline", "backchannel", "cbm")
 
 
 def provenance(cfg) -> dict[str, str]:
-    root = Path(__file__).resolve().parents[2]
+    root = HOME
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ... import HOME
 from ..config import posterior_path as path_of
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = HOME
 DIR = ROOT / "posteriors"
 LIBRARIES = ("jax", "sbijax", "arviz", "numpy", "mesa", "hydra-core")
 

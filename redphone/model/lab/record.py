@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-PATH = Path(__file__).resolve().parents[2] / "data" / "india_pakistan_crises.csv"
+from ... import HOME
+
+PATH = HOME / "data" / "india_pakistan_crises.csv"
 THIRD_PARTY = ("yes", "informal", "contested")
 NUCLEAR_ERA_START = 1990  # both sides nuclear-capable (ICB: Kashmir III, 1990)
 PEAK_BINS = ("2", "3", "4", "5+")

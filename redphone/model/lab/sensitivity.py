@@ -95,7 +95,7 @@ def _outputs(daily, summary):
 def run(settings: list, dims, days: int, replicates: int, seed: int, chunk: int, progress=None) -> pd.DataFrame:
     """Outputs of every setting: P(peak >= 4), P(peak >= 5), crisis days, post-crisis hostility (means over replicates).
     Compiled calls of ``chunk`` settings x all replicates, through ``batch.run_stacked`` (the one batched-run loop)."""
-    from .batch import run_stacked  # noqa: PLC0415
+    from .runs import run_stacked  # noqa: PLC0415
 
     out = run_stacked([p for _, p in settings], dims, days, replicates, seed, keep=_outputs, block=chunk * replicates, chunk=chunk * replicates,
                       label="sensitivity", progress=progress or quiet)

@@ -111,7 +111,8 @@ class SectorAgent(mesa.Agent):
 
     def step(self):
         m = self.model
-        m.state = SECTOR_STEPS[self.sector](m.state, side=self.side, day_key=m.day_key, params=m.params, dims=m.dims)
+        m._own_state()  # a subclass may have read m.state before calling this: copy before the kernel donates it
+        m.state = SECTOR_STEPS[self.sector](m._state, side=self.side, day_key=m.day_key, params=m.params, dims=m.dims)
 
     def views(self) -> list[str]:
         """Every name this agent reads its state by: the ODD names first, then the sector's raw fields."""

@@ -262,8 +262,7 @@ class CrisisModel(mesa.Model):
         def activate():
             self._own_state()
             if self.activation == "agent":
-                self.sectors[sector].do("step")
-                self._shared = False  # only the agents read it meanwhile
+                self.sectors[sector].do("step")  # each step copies first if a reader may hold the state
             else:
                 self.state = together(self._state, day_key=self.day_key, params=self.params, dims=self.dims)
 

@@ -262,6 +262,11 @@ def errors(cfg) -> list[str]:
             problem = _check_field(f"{name}.{f.name}", group[f.name], f.metadata)
             if problem:
                 problems.append(problem)
+    if not problems and cfg.dyad.crisis_severity < cfg.dyad.severity_min:
+        problems.append(
+            f"dyad.crisis_severity = {cfg.dyad.crisis_severity}: expected a number in [dyad.severity_min = {cfg.dyad.severity_min}, 1]"
+            " (below it every attack is severe, and the value changes nothing)"
+        )
     if not problems and cfg.dyad.evidence_min > cfg.dyad.evidence_max:
         problems.append(f"dyad.evidence_min = {cfg.dyad.evidence_min} exceeds dyad.evidence_max = {cfg.dyad.evidence_max}")
     if len(cfg.events) > MAX_SCRIPTED:

@@ -98,13 +98,19 @@ def inject_scripted(state: State, params: Params) -> State:
     return state
 
 
+def third_party(draws, params: Params):
+    """The episode's third party from three uniforms: (willing to step in at all, each side's refusal)."""
+    willing = (draws[0] < params.mediation.p_willing).astype(jnp.float32)
+    refused = (draws[1:] < params.mediation.refuse).astype(jnp.float32)
+    return willing, refused
+
+
 def open_crisis(d: DyadState, opens, third_party_draws, params: Params) -> DyadState:
     """Open an episode where ``opens``: its clocks restart and its third party's stance is drawn.
 
     ``third_party_draws``: three uniforms (willingness, side A's and side B's refusal).
     """
-    willing = (third_party_draws[0] < params.mediation.p_willing).astype(jnp.float32)
-    refused = (third_party_draws[1:] < params.mediation.refuse).astype(jnp.float32)
+    willing, refused = third_party(third_party_draws, params)
     return replace(
         d,
         in_crisis=jnp.where(opens, 1.0, d.in_crisis),
@@ -132,7 +138,7 @@ def open_day(key, state: State, params: Params) -> State:
     hawk = state.political.hawkishness[:, 0]
     attribution = evidence + (1.0 - evidence) * hawk
     provocation = jnp.clip(d.provocation * (1.0 - params.military.provocation_decay) + attack * attribution, 0.0, 1.0)
-    severe = attack >= dp.crisis_severity
+    severe = (attack > 0.0) & (attack >= dp.crisis_severity)  # a day without an attack is never severe
     # coercive stand-off: a side that suffered a severe attack makes public demands of the rival
     demand = jnp.where(severe, jnp.maximum(d.demand, params.standoff.demands * attack * attribution), d.demand)
     opens = jnp.any(severe) & (d.in_crisis < 0.5)
@@ -163,9 +169,13 @@ def resolve(key, state: State, params: Params) -> State:
     dgmo_p = params.dgmo.p_use * (1.0 - params.dgmo.refusal * hostility)
     dgmo_call = switches.dgmo * (level >= 2) * (jax.random.uniform(keys[1]) < dgmo_p)
     envoys_at_work = established[BACKCHANNEL] * d.in_crisis * (d.crisis_age >= params.backchannel.latency)
-    steps_in = (d.willing > 0.5) & (level >= params.mediation.threshold) & (jax.random.uniform(keys[2]) < params.mediation.p_intervene)
+    # an episode the day's escalation opens (bookkeeping opens it, with the same draws) has its own third party today
+    opening = (level >= 2) & (d.in_crisis < 0.5)
+    willing, refused = third_party(jax.random.uniform(keys[11], (3,)), params)
+    willing, refused = jnp.where(opening, willing, d.willing), jnp.where(opening, refused, d.refused)
+    steps_in = (willing > 0.5) & (level >= params.mediation.threshold) & (jax.random.uniform(keys[2]) < params.mediation.p_intervene)
     mediator = switches.mediation * jnp.maximum(d.mediator * d.in_crisis, steps_in.astype(jnp.float32))
-    brokering = mediator * (1.0 - jnp.max(d.refused))  # a refused third party presses but brokers nothing
+    brokering = mediator * (1.0 - jnp.max(refused))  # a refused third party presses but brokers nothing
 
     # incidents: accidental escalation of one side by one rung; force (rung 3) is never crossed into by accident
     incident_p = dp.accident_rate * (1.0 - established[CBM] * params.cbm.accident_cut) * (1.0 - dgmo_call * params.dgmo.accident_cut)
@@ -279,7 +289,7 @@ def bookkeeping(key_window, key_third, d: DyadState, state: State, params: Param
         n_orders=d.n_orders + jnp.sum(gave).astype(jnp.int32),
         n_rescinded=d.n_rescinded + jnp.sum(rescinded).astype(jnp.int32),
         first_rescind_cause=jnp.where(first_rescind, jnp.max(state.political.rescind_cause), d.first_rescind_cause),
-        first_ceasefire=jnp.where((d.ceasefire > 0.5) & (d.first_ceasefire < 0), d.day, d.first_ceasefire),
+        first_ceasefire=jnp.where(first & (d.ceasefire > 0.5) & (d.first_ceasefire < 0), d.day, d.first_ceasefire),
         mobilised_days=jnp.where(in_crisis & ~ends, d.mobilised_days + (d.rung >= 2), 0.0),
         used_force=jnp.where(in_crisis & ~ends, jnp.maximum(d.used_force, (d.rung >= 3).astype(jnp.float32)), 0.0),
         demand=jnp.where(ends, 0.0, d.demand),

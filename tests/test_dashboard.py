@@ -182,3 +182,20 @@ def test_render_from_a_cached_frame_draws_what_savefig_draws(view):
 def test_axes_move_in_steps():
     assert [plots.horizon(n) for n in (0, 1, 11, 12, 21, 22, 41)] == [10, 10, 10, 20, 20, 40, 40]
     assert [plots.ceiling(x) for x in (0.0, 0.04, 0.3, 0.9, 1.5, 7.0)] == pytest.approx([1.0, 0.05, 0.5, 1.0, 2.0, 10.0])
+
+
+def test_a_policy_setting_sets_the_switches_make_policy_runs():
+    """The dashboard's policy menu reads configs/policy/settings.yaml, the list make policy runs."""
+    from redphone.model.lab import packages
+
+    base = controls.defaults("india_pakistan_2025")
+    for name, over in packages.settings().items():
+        new = controls.with_setting(base, name)
+        kwargs, problems = controls.check(new)
+        assert problems == [] and kwargs is not None, name
+        for key, value in over.items():
+            if key.startswith("institutions."):
+                assert new[key.removeprefix("institutions.")] is value, (name, key)
+        assert new["hotline_mode"] == ("automatic" if over.get("hotline.automatic", True) else "ad hoc"), name
+    everything = controls.with_setting(base, "+ responsible media (everything)")
+    assert all(everything[s] for s in ("hotline", "backchannel", "cbm", "track2", "responsible_media"))

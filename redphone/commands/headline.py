@@ -3,7 +3,7 @@
     python scripts/headline.py [--replicates N] [--population N] [--days N] [--seed S]
 
 Runs the `india_pakistan_2025` preset (the Pahalgam-like crisis) under each
-setting below as stacked settings of one compiled call, on the same replicate
+headline setting of configs/policy/settings.yaml as stacked settings of one compiled call, on the same replicate
 keys (common random numbers), and prints a Markdown table: P(peak rung >= 3,
 >= 4, >= 5) with Wilson 95% intervals, the median days from the trigger to the
 first strike among runs with one, the share of runs in which a strike order
@@ -14,12 +14,6 @@ parameter uncertainty is the calibration issue's (a posterior) to add.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-from redphone import HOME  # noqa: E402
-
-ROOT = HOME  # the checkout (or the installed package): configs/, data/, figures/ lie here
 
 import jax
 import numpy as np
@@ -27,16 +21,9 @@ import numpy as np
 from redphone.model import engine
 from redphone.model.config import build, compose
 from redphone.model.params import stack
+from redphone.model.lab import measures, packages
 from redphone.model.lab.stats import wilson
 
-SETTINGS = {
-    "status quo": {},
-    "automatic hotline": {"institutions.hotline": True},
-    "backchannel": {"institutions.backchannel": True},
-    "CBMs": {"institutions.cbm": True},
-    "Track-II (standing, 30% reached)": {"institutions.track2": True, "track2.initial_reach": 0.3},
-    "no third party": {"institutions.mediation": False},
-}
 
 
 def main(argv=None) -> int:
@@ -47,18 +34,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args(argv)
     size = {"population.public": args.population, "population.media": 20, "days": args.days}
-    built = [build(compose("india_pakistan_2025", {**size, **over})) for over in SETTINGS.values()]
+    settings = packages.headline()  # configs/policy/settings.yaml: the one definition of the policy settings
+    built = [build(compose(packages.PRESET, {**size, **over})) for over in settings.values()]
     reps = np.arange(args.replicates, dtype=np.int32)
     _, summary = jax.device_get(engine.run_settings(args.seed, reps, stack([p for p, _ in built]), built[0][1], args.days))
     n = args.replicates
     print(f"india_pakistan_2025, {n} replicates, {args.population} citizens per side, {args.days} days, seed {args.seed}\n")
     print("| setting | P(peak >= 3) | P(peak >= 4) | P(peak >= 5) | days to first strike (median) | P(order rescinded) | crisis days (mean) |")
     print("|---|---|---|---|---|---|---|")
-    for i, name in enumerate(SETTINGS):
+    for i, name in enumerate(settings):
         peak = summary["peak_rung"][i]
         cells = []
         for rung in (3, 4, 5):
-            est, lo, hi, _ = wilson(int((peak >= rung).sum()), n)
+            est, lo, hi, _ = wilson(int(measures.reached(peak, rung).sum()), n)
             cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
         lag = summary["days_to_kinetic"][i]
         lag = f"{np.nanmedian(lag):.0f}" if np.isfinite(lag).any() else "none"

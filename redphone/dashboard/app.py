@@ -31,6 +31,7 @@ from redphone.dashboard import controls as setup_controls
 from redphone.dashboard import plots
 from redphone.dashboard.events import event_log
 from redphone.model.config import presets
+from redphone.model.lab import packages
 from redphone.model.mesa_model import CrisisModel
 
 LOG_DAYS = 12  # days with events shown in the log, newest first
@@ -161,6 +162,13 @@ def SetupCard(setup: DashboardSetup):
         new = {**values.value, name: value}
         if name == "preset" and value in presets():  # a preset brings its own switches and parameters
             new = {**setup_controls.defaults(value), "seed": values.value["seed"]}
+        apply(new)
+
+    def setting(name):  # a policy setting switches what make policy's setting of that name switches
+        if name:
+            apply(setup_controls.with_setting(values.value, name))
+
+    def apply(new):
         kwargs, found = setup_controls.check(new)
         values.value, problems.value = new, found
         setup.controls = new
@@ -173,6 +181,7 @@ def SetupCard(setup: DashboardSetup):
 
     with solara.Card("Crisis set-up", classes=["redphone-setup"]):
         solara.Select("Preset", values=presets(), value=values.value["preset"], on_value=partial(change, "preset"))
+        solara.Select("Policy setting (make policy's list)", values=list(packages.settings()), value=None, on_value=setting)
         for name, (_, label) in setup_controls.TYPED.items():
             solara.InputText(
                 label, value=values.value[name], on_value=partial(change, name), continuous_update=False,

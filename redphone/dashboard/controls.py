@@ -14,6 +14,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from redphone.model.config import ConfigError, compose, errors
+from redphone.model.lab import packages
 
 SWITCHES = ("hotline", "dgmo", "backchannel", "track2", "mediation", "cbm", "responsible_media")
 SWITCH_LABELS = {
@@ -54,6 +55,16 @@ def defaults(preset: str = "india_pakistan_2025") -> dict[str, Any]:
     values.update({name: bool(cfg.institutions[name]) for name in SWITCHES})
     values["hotline_mode"] = HOTLINE_MODES[0] if cfg.hotline.automatic else HOTLINE_MODES[1]
     return values
+
+
+def with_setting(controls: dict[str, Any], name: str) -> dict[str, Any]:
+    """The controls with a policy setting's switches (configs/policy/settings.yaml, the one list ``make policy``
+    runs): the preset's switches, then the setting's overrides; typed values and the seed are kept."""
+    over = packages.settings()[name]
+    cfg = compose(controls["preset"], {k: v for k, v in over.items() if k.startswith(("institutions.", "hotline.automatic"))})
+    new = {**controls, **{s: bool(cfg.institutions[s]) for s in SWITCHES}}
+    new["hotline_mode"] = HOTLINE_MODES[0] if cfg.hotline.automatic else HOTLINE_MODES[1]
+    return new
 
 
 def parse(text: str):

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from redphone.model.layout import EXECUTED, GIVEN, INSTITUTIONS, RESCIND_CAUSES, RESCINDED
+
 RUNG_WORDS = (
     "normal relations",
     "diplomatic and verbal hostility",
@@ -21,8 +23,10 @@ RUNG_WORDS = (
     "full conventional war",
     "nuclear use",
 )
-INSTITUTION_WORDS = ("a leader hotline", "an envoy backchannel", "confidence-building measures")
-RESCIND_WORDS = ("", "after a hotline call", "through the backchannel", "under third-party pressure", "the leader reconsidered")
+# words for the state's codes, keyed by the names of redphone.model.layout (the one place of the state's layout)
+INSTITUTION_WORDS = tuple(dict(hotline="a leader hotline", backchannel="an envoy backchannel", cbm="confidence-building measures")[name] for name in INSTITUTIONS)
+RESCIND_WORDS = tuple(dict(none="", hotline="after a hotline call", backchannel="through the backchannel", mediation="under third-party pressure",
+                           reconsidered="the leader reconsidered")[cause] for cause in RESCIND_CAUSES)
 SEVERE = 0.6  # attack severity called "severe" in the log
 CLAIM = 1e-3  # reach-weighted victory claims above this are news
 
@@ -78,11 +82,11 @@ def describe_day(day: int, today: Mapping, yesterday: Mapping | None = None, sid
         events.append("the DGMOs talk on their line")
     for s in (0, 1):
         order = int(_on(today, "order", s))
-        if order == 1:
+        if order == GIVEN:
             events.append(f"{sides[s]}'s leader orders a strike; the operation is being planned")
-        elif order == 2:
+        elif order == EXECUTED:
             events.append(f"{sides[s]} executes its strike order")
-        elif order == 3:
+        elif order == RESCINDED:
             cause = RESCIND_WORDS[int(_on(today, "rescind_cause", s))]
             events.append(f"{sides[s]}'s strike order is rescinded ({cause})")
     for s in (0, 1):

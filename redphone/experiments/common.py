@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 STYLE = Path(__file__).resolve().parent / "redphone.mplstyle"
@@ -53,10 +52,3 @@ def save(fig, table: pd.DataFrame, out_dir, name: str) -> list[Path]:
 def fmt(estimate, digits: int = 2) -> str:
     """0.31 [0.25, 0.37] (n = 200)"""
     return f"{estimate.value:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}] (n = {estimate.n})"
-
-
-def crisis_segments(in_crisis: np.ndarray) -> list[tuple[int, int]]:
-    """(first day, last day + 1) of each run of in_crisis > 0.5 in one replicate's daily series."""
-    flags = np.concatenate([[0], (np.asarray(in_crisis) > 0.5).astype(np.int8), [0]])
-    edges = np.diff(flags)
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))

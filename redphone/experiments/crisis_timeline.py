@@ -12,7 +12,8 @@ import pandas as pd
 
 from redphone.experiments import common
 from redphone.experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, figure, fmt
-from redphone.model.lab.stats import mean_band, proportion
+from redphone.model.lab import measures
+from redphone.model.lab.stats import mean_band
 
 QUICK = [*common.QUICK]
 SHORT = dict(status_quo="status quo", adhoc_hotline="ad hoc", automatic_hotline="automatic", full_framework="full")
@@ -31,7 +32,7 @@ def draw(ds, summary: pd.DataFrame):
         left.plot(days, mean, color=colour, label=FRAMEWORK_LABEL[name].replace("\n", " "))
         rows.append(pd.DataFrame(dict(quantity="mean crisis level", framework=name, day=days, estimate=mean, low=low, high=high, n=n)))
         peak = summary.loc[summary["framework"] == name, "peak_rung"].to_numpy()
-        peaks[name] = proportion(peak >= 4)
+        peaks[name] = measures.peak_interval(peak, measures.STRIKES)
     for i, name in enumerate(frameworks):
         est = peaks[name]
         right.errorbar(i, est.value, yerr=[[est.value - est.low], [est.high - est.value]], fmt="o", color=FRAMEWORK_COLOUR[name])

@@ -13,7 +13,8 @@ import pandas as pd
 
 from redphone.experiments import common
 from redphone.experiments.common import figure, fmt
-from redphone.model.lab.stats import bootstrap_mean, proportion
+from redphone.model.lab import measures
+from redphone.model.lab.stats import bootstrap_mean
 
 QUICK = [*common.QUICK, "grid.track2.reach=[0.0,0.4]", "grid.media.slant=[0.6]"]
 REACH, SLANT, HOTLINE = "track2.reach", "media.slant", "institutions.hotline"
@@ -34,7 +35,7 @@ def draw(ds, summary: pd.DataFrame):
             high_p, days = [], []
             for slant in slants:
                 part = summary[(summary[HOTLINE] == hotline) & (summary[REACH] == reach) & (summary[SLANT] == slant)]
-                p = proportion(part["peak_rung"].to_numpy() >= 4)
+                p = measures.peak_interval(part["peak_rung"].to_numpy(), measures.STRIKES)
                 d = bootstrap_mean(part["crisis_days"].to_numpy())
                 high_p.append(p)
                 days.append(d)
@@ -56,7 +57,7 @@ def draw(ds, summary: pd.DataFrame):
     p = table[table["quantity"] == "P(peak rung >= 4)"]
     worst = p.loc[p["estimate"].idxmax()]
     best = p.loc[p["estimate"].idxmin()]
-    by = lambda hotline: proportion(summary.loc[summary[HOTLINE] == hotline, "peak_rung"].to_numpy() >= 4)  # noqa: E731
+    by = lambda hotline: measures.peak_interval(summary.loc[summary[HOTLINE] == hotline, "peak_rung"].to_numpy(), measures.STRIKES)  # noqa: E731
     finding = (
         f"P(peak rung >= 4) ranges from {best.estimate:.2f} [{best.low:.2f}, {best.high:.2f}] (hotline {best.hotline}, reach {best.track2_reach:g}, slant {best.media_slant:g}) "
         f"to {worst.estimate:.2f} [{worst.low:.2f}, {worst.high:.2f}] (hotline {worst.hotline}, reach {worst.track2_reach:g}, slant {worst.media_slant:g}); "

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from redphone.experiments import common
-from redphone.experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, crisis_segments, figure, fmt
-from redphone.model.lab import record
+from redphone.experiments.common import FRAMEWORK_COLOUR, FRAMEWORK_LABEL, FRAMEWORKS, figure, fmt
+from redphone.model.lab import measures, record
 from redphone.model.lab.stats import bootstrap_mean, poisson_rate, proportion
 
 QUICK = [*common.QUICK, "replicates=24", "batch.chunk=6"]  # 24 years in chunks of the shared shape
@@ -23,14 +23,8 @@ RECORD_YEARS = (record.NUCLEAR_ERA_START, 2025)
 GREY = "#777777"
 
 
-def crisis_peaks(level: np.ndarray, in_crisis: np.ndarray) -> np.ndarray:
-    """Peak crisis level of every crisis of every replicate (arrays (replicate, day))."""
-    return np.array([level[r, a:b].max() for r in range(level.shape[0]) for a, b in crisis_segments(in_crisis[r])], dtype=int)
-
-
 def draw(ds, summary: pd.DataFrame):
     frameworks = [f for f in FRAMEWORKS if f in set(ds["framework"].values)]
-    decades = ds.sizes["day"] / 3652.5
     table = record.nuclear_era(record.load())
     years = RECORD_YEARS[1] - RECORD_YEARS[0] + 1
     fig, (left, right) = figure(height=2.9, ncols=2, gridspec_kw=dict(width_ratios=[1, 2.2]))
@@ -38,7 +32,7 @@ def draw(ds, summary: pd.DataFrame):
     rate = poisson_rate(len(table), years / 10)
     estimates = [("record", "India-Pakistan\n1990-2025", rate, GREY)]
     for name in frameworks:
-        crises = summary.loc[summary["framework"] == name, "crises"].to_numpy() / decades
+        crises = measures.per_decade(summary.loc[summary["framework"] == name, "crises"].to_numpy(), ds.sizes["day"])
         estimates.append((name, FRAMEWORK_LABEL[name].split("\n")[0].replace(" +", ""), bootstrap_mean(crises), FRAMEWORK_COLOUR[name]))
     for i, (key, label, est, colour) in enumerate(estimates):
         left.errorbar(i, est.value, yerr=[[est.value - est.low], [est.high - est.value]], fmt="o", color=colour)
@@ -51,7 +45,7 @@ def draw(ds, summary: pd.DataFrame):
     peaks = {"record": table["peak_rung"].to_numpy()}
     for name in frameworks:
         one = ds.sel(framework=name)
-        peaks[name] = crisis_peaks(one["crisis_level"].values, one["in_crisis"].values)
+        peaks[name] = measures.episode_peaks(one["crisis_level"].values, one["in_crisis"].values)
     sources = ["record", *frameworks]
     width = 0.8 / len(sources)
     shares = {}
@@ -68,9 +62,9 @@ def draw(ds, summary: pd.DataFrame):
         for rung, est in zip(RUNGS, ests):
             rows.append(dict(quantity="share of crises by peak rung", source=source, peak_rung=rung, estimate=est.value, low=est.low, high=est.high, n=est.n))
     right.set_xticks(range(len(RUNGS)), [str(r) for r in RUNGS])
-    right.set(xlabel="peak rung of a crisis", ylabel="share of crises", ylim=(0, 1), title=f"b  peak rungs ({int(ds.sizes['replicate'])} x {decades * 10:.0f} y)")
+    right.set(xlabel="peak rung of a crisis", ylabel="share of crises", ylim=(0, 1), title=f"b  peak rungs ({int(ds.sizes['replicate'])} x {ds.sizes['day'] / measures.DAYS_PER_DECADE * 10:.0f} y)")
     fig.legend(*right.get_legend_handles_labels(), loc="outside lower center", fontsize=5.5)
     parts = [f"record {fmt(rate)}"] + [f"{FRAMEWORK_LABEL[f].replace(chr(10), ' ')} {fmt(e[2])}" for f, e in zip(frameworks, estimates[1:])]
-    high = "; ".join(f"{'record' if s == 'record' else FRAMEWORK_LABEL[s].replace(chr(10), ' ')} {fmt(proportion(peaks[s] >= 4))}" for s in sources)
+    high = "; ".join(f"{'record' if s == 'record' else FRAMEWORK_LABEL[s].replace(chr(10), ' ')} {fmt(measures.peak_interval(peaks[s], measures.STRIKES))}" for s in sources)
     finding = "crises per decade: " + "; ".join(parts) + f". Share of crises peaking at rung >= 4: {high}"
     return fig, pd.DataFrame(rows), finding

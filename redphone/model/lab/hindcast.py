@@ -2,21 +2,11 @@
 
 Each preset (``configs/preset/<name>.yaml``) carries its crisis's trigger, era
 (precedent), channels and third parties, and extends the status quo. A
-simulated *history* is one first episode per preset; its statistics are those
-of ``dyad.summary`` (the one definition of an episode), compared with the
-record row of the same crisis:
-
-========================  =====================================  =============================
-statistic                 simulated (``dyad.summary``)             record (``model.lab.record``)
-========================  =====================================  =============================
-peak rung                 ``first_peak``                          ``peak_rung``
-lag to first kinetic      ``days_to_kinetic`` (NaN: none)         ``lag_kinetic`` (NaN: none)
-kinetic phase             ``kinetic_days`` (first to last day     ``kinetic_days`` (first kinetic
-                          at level >= 3)                          action to the end)
-duration                  ``duration`` (to the last day at >= 2)  ``duration``
-third party               ``first_mediated`` (pressed, refused    ``third_party`` (yes, informal,
-                          or not)                                 contested)
-========================  =====================================  =============================
+simulated *history* is one first episode per preset; its statistics are the
+first episode's measures (``lab.measures.episode``, from ``dyad.summary``, the
+one definition of an episode), compared with the same measures of the record
+row of the same crisis (``lab.measures.record_episode``).
+The table of measures, model side and record side, is in ``lab.measures``.
 
 All presets of a call run as stacked settings of one compiled call
 (``engine.run_settings``); they share population sizes and days.
@@ -31,7 +21,7 @@ import numpy as np
 from .. import engine
 from ..config import build, compose
 from ..params import Params, stack
-from . import record
+from . import measures, record
 
 # preset -> record id (data/india_pakistan_crises.csv)
 HINDCASTS = dict(
@@ -39,11 +29,8 @@ HINDCASTS = dict(
     uri_2016=2016, pulwama_2019=2019, pahalgam_2025=2025,
 )
 DAYS = 365
-STATISTICS = ("peak", "lag", "kinetic", "duration", "mediated")
-LABELS = dict(
-    peak="peak rung", lag="days from trigger to first kinetic action", kinetic="kinetic phase, days",
-    duration="duration, days (trigger to last day at level >= 2)", mediated="third party involved",
-)
+STATISTICS = tuple(measures.EPISODE)  # the first episode's measures (lab.measures), against the record's
+LABELS = measures.LABELS
 
 
 def presets_params(population: int = 500, media: int = 10, overrides: dict | None = None, days: int = DAYS):
@@ -56,12 +43,7 @@ def presets_params(population: int = 500, media: int = 10, overrides: dict | Non
     return params, dims
 
 
-@jax.jit
-def _stats(summary: dict) -> dict:
-    return dict(
-        peak=summary["first_peak"], lag=summary["days_to_kinetic"], kinetic=summary["kinetic_days"],
-        duration=summary["duration"], mediated=summary["first_mediated"],
-    )
+_stats = jax.jit(measures.episode)
 
 
 def run(params: list[Params], dims, replicates: int, seed: int, days: int = DAYS) -> dict:
@@ -80,15 +62,9 @@ def simulate(replicates: int, seed: int, population: int = 500, media: int = 10,
 
 def historical() -> dict:
     """{preset: {statistic: value}} from the record (NaN where the crisis had no kinetic action)."""
-    df = record.load().set_index("id")
-    out = {}
-    for name, rid in HINDCASTS.items():
-        row = df.loc[rid]
-        out[name] = dict(
-            peak=float(row["peak_rung"]), lag=float(row["lag_kinetic"]), kinetic=float(row["kinetic_days"]),
-            duration=float(row["duration"]), mediated=float(row["third_party"]),
-        )
-    return out
+    rows = record.load().set_index("id").loc[list(HINDCASTS.values())]
+    values = measures.record_episode(rows)
+    return {name: {k: float(v[i]) for k, v in values.items()} for i, name in enumerate(HINDCASTS)}
 
 
 def percentile(simulated: np.ndarray, value: float) -> float:

@@ -50,7 +50,7 @@ import numpy as np
 
 from ..config import compose
 from ..params import Params, stack
-from . import calibration, hindcast, record
+from . import calibration, hindcast, measures, record
 from .progress import quiet
 
 PRIOR = calibration.FIT  # the fitted parameters, with the literature's ranges (docs/parameters.md, "Priors")
@@ -91,14 +91,14 @@ def statistics(peak, lag, duration, mediated, per_decade=None, mask=None) -> np.
     peak = np.asarray(peak, float)
     keep = np.ones(peak.shape[1], bool) if mask is None else np.asarray(mask, bool)
     peak, lag, duration, mediated = (np.asarray(a, float)[:, keep] for a in (peak, lag, duration, mediated))
-    crisis = peak >= 2
+    crisis = measures.is_crisis(peak)
     has_lag = np.isfinite(lag) & crisis
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_lag = np.where(has_lag.any(1), np.nansum(np.where(has_lag, lag, 0.0), 1) / has_lag.sum(1), DAYS)
     dur = np.where(crisis & np.isfinite(duration), duration, np.nan)
     med = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else 0.0 for row in dur])
     columns = [
-        crisis.mean(1), (crisis & (peak == 3)).mean(1), (crisis & (peak == 4)).mean(1), (crisis & (peak >= 5)).mean(1),
+        crisis.mean(1), (crisis & (peak == 3)).mean(1), (crisis & (peak == 4)).mean(1), (crisis & measures.reached(peak, measures.WAR)).mean(1),
         has_lag.mean(1), np.log1p(mean_lag), np.log1p(med), (crisis & (np.asarray(mediated) > 0.5)).mean(1),
     ]
     if per_decade is not None:
@@ -110,12 +110,8 @@ def record_crises() -> dict:
     """The seven crises of the record as arrays (1, crisis), in ``CRISES`` order, and its crises per decade."""
     era = record.nuclear_era(record.load())
     rows = era.set_index("id").loc[[hindcast.HINDCASTS[c] for c in CRISES]]
-    return dict(
-        peak=rows["peak_rung"].to_numpy(float)[None], lag=rows["lag_kinetic"].to_numpy(float)[None],
-        kinetic=rows["kinetic_days"].to_numpy(float)[None], duration=rows["duration"].to_numpy(float)[None],
-        mediated=rows["third_party"].to_numpy(float)[None],
-        per_decade=np.array([record.patterns(era)["per_decade"]]),
-    )
+    crises = {measure: values[None] for measure, values in measures.record_episode(rows).items()}
+    return dict(crises, per_decade=np.array([record.patterns(era)["per_decade"]]))
 
 
 def observed(mask=None) -> np.ndarray:
@@ -171,8 +167,7 @@ class Scale:
 def crisis_keep(daily, summary):
     """What a crisis run brings back, for the calibration and ``make policy`` alike (one compiled program for both):
     ``dyad.summary``, the one definition of an episode."""
-    return dict(peak=summary["first_peak"], lag=summary["days_to_kinetic"], kinetic=summary["kinetic_days"],
-                duration=summary["duration"], mediated=summary["first_mediated"], ended=summary["first_ended"],
+    return dict(**measures.episode(summary), ended=summary["first_ended"],
                 peak_rung=summary["peak_rung"], rescinded=summary["rescinded"], crisis_days=summary["crisis_days"],
                 hostility_A=summary["hostility_end_A"], hostility_B=summary["hostility_end_B"], created=summary["institutions_created"])
 
@@ -276,8 +271,8 @@ class Simulator:
         settings = with_theta(self.lbase, theta, self.lratio)
         out = run_stacked(settings, self.ldims, self.scale.long_days, 1, self.seed, keep=long_keep, block=self.scale.block,
                           label="long_run", progress=self.progress, replicate_from=first + np.arange(len(theta)))
-        return dict(per_decade=np.asarray(out["crises"], float)[:, 0] * 3650.0 / self.scale.long_days,
-                    war=np.asarray(out["peak"])[:, 0] >= 5)
+        return dict(per_decade=measures.per_decade(np.asarray(out["crises"])[:, 0], self.scale.long_days),
+                    war=measures.reached(np.asarray(out["peak"])[:, 0], measures.WAR))
 
     def datasets(self, theta, long: bool = True) -> dict:
         """Per-crisis values (vector, crisis) and, with ``long``, the decade's rate (vector,) of new, independent datasets."""

@@ -37,13 +37,13 @@ from omegaconf import OmegaConf
 
 from ... import HOME
 from ..config import flat, grid_axes
+from ..layout import INSTITUTIONS
 from ..params import N_BINS
 
 RESULTS, SUMMARY, MARKER = "results.nc", "summary.parquet", "COMPLETE"
 PACKAGES = ("jax", "jaxlib", "mesa", "numpy", "hydra-core", "xarray", "pandas", "pyarrow")
 # dims of each daily output after (replicate, day)
 SIDE_DIMS = {"side": ("side",), "hist": ("side", "bin"), "institution": ("institution",)}
-INSTITUTIONS = ("hotline", "backchannel", "cbm")
 
 
 def provenance(cfg) -> dict[str, str]:

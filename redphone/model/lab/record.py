@@ -22,15 +22,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ... import HOME
+from .measures import peak_shares, record_per_decade
 
 PATH = HOME / "data" / "india_pakistan_crises.csv"
 THIRD_PARTY = ("yes", "informal", "contested")
 NUCLEAR_ERA_START = 1990  # both sides nuclear-capable (ICB: Kashmir III, 1990)
-PEAK_BINS = ("2", "3", "4", "5+")
 
 
 def load(path: Path | str = PATH) -> pd.DataFrame:
@@ -55,13 +54,6 @@ def nuclear_era(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["nuclear_era"]].reset_index(drop=True)
 
 
-def peak_shares(peaks) -> np.ndarray:
-    """Shares of crises peaking at rungs 2, 3, 4 and >= 5 (a crisis peaks at 2 or more)."""
-    peaks = np.asarray(peaks)
-    n = max(len(peaks), 1)
-    return np.array([(peaks <= 2).sum(), (peaks == 3).sum(), (peaks == 4).sum(), (peaks >= 5).sum()]) / n
-
-
 def patterns(df: pd.DataFrame, first_year: int = NUCLEAR_ERA_START, last_year: int | None = None) -> dict:
     """The calibration patterns of a set of crises (by default: as if covering first_year to the latest crisis's year)."""
     last_year = int(df["start"].dt.year.max()) if last_year is None else last_year
@@ -77,7 +69,7 @@ def patterns(df: pd.DataFrame, first_year: int = NUCLEAR_ERA_START, last_year: i
         third_party=float(df["third_party"].mean()),
         third_party_n=int(df["third_party"].sum()),
         mediated_strict=float((df["mediation"] == "yes").mean()),
-        per_decade=10.0 * len(df) / years,
+        per_decade=record_per_decade(len(df), years),
         by_decade={int(d): int(n) for d, n in (df["start"].dt.year // 10 * 10).value_counts().sort_index().items()},
         years=years,
     )

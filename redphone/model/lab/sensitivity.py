@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..config import FIELDS
 from ..params import Params
+from . import measures
 from .calibration import setup
 from .progress import quiet
 
@@ -100,7 +101,7 @@ def run(settings: list, dims, days: int, replicates: int, seed: int, chunk: int,
     out = run_stacked([p for _, p in settings], dims, days, replicates, seed, keep=_outputs, block=chunk * replicates, chunk=chunk * replicates,
                       label="sensitivity", progress=progress or quiet)
     df = pd.DataFrame(dict(
-        p_rung4=np.mean(out["peak"] >= 4, axis=1), p_rung5=np.mean(out["peak"] >= 5, axis=1),
+        p_rung4=measures.p_peak(out["peak"], measures.STRIKES, axis=1), p_rung5=measures.p_peak(out["peak"], measures.WAR, axis=1),
         crisis_days=np.mean(out["crisis_days"], axis=1), hostility_post=np.mean(out["hostility"], axis=1),
     ))
     for j, name in enumerate(SWITCHES):

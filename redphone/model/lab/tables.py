@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .stats import bootstrap_mean, proportion
+from . import measures
+from .stats import bootstrap_mean
 
 SWITCH_PREFIX = "institutions."
 WIDTH = 100
@@ -90,7 +91,7 @@ def settings_table(settings: list[Setting]) -> pd.DataFrame:
         row = {
             "setting": label(frame.iloc[0], varying),
             "replicates": len(frame),
-            "P(peak rung >= 4)": fmt(proportion(frame["peak_rung"] >= 4)),
+            "P(peak rung >= 4)": fmt(measures.peak_interval(frame["peak_rung"], measures.STRIKES)),
             "mean peak rung": fmt(bootstrap_mean(frame["peak_rung"])),
             "crisis days": fmt_days(bootstrap_mean(frame["crisis_days"])),
             "days to ceasefire": fmt_days(ceasefire),

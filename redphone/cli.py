@@ -33,7 +33,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from redphone.model.config import CONFIG_DIR, ConfigError, register, validate
+from redphone.model.config import CONFIG_DIR, ConfigError
+from redphone.model.lab.schema import register, validate
 from redphone.model.lab.overrides import check_command_line
 
 register()

@@ -19,7 +19,8 @@ import pytest
 import xarray as xr
 
 from redphone.model.lab import io, sweep
-from redphone.model.config import ConfigError, compose, errors
+from redphone.model.config import ConfigError
+from redphone.model.lab.schema import compose, errors
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -76,7 +77,7 @@ def test_a_budget_below_one_block_is_one_line_naming_the_key():
 SHARDED = """
 import sys, numpy as np, jax
 from redphone.model.lab import batch
-from redphone.model.config import compose
+from redphone.model.lab.schema import compose
 assert len(jax.devices()) == 4, jax.devices()
 cfg = compose("india_pakistan_2025", {**%r, **%r, "replicates": 5})
 daily, summary, _ = batch.run(cfg, progress=print)

@@ -16,7 +16,7 @@ SMALL = {"population.public": 120, "population.media": 4, "replicates": 3, "days
 def test_a_batched_grid_equals_its_settings_run_one_by_one():
     """grid: axes run in one compiled call; each grid point's results equal the same setting run alone."""
     from redphone.model.lab import batch, io
-    from redphone.model.config import compose
+    from redphone.model.lab.schema import compose
 
     grid = {"track2": {"reach": [0.0, 0.3]}, "media": {"slant": [0.4, 0.8]}}
     cfg = compose("india_pakistan_2025", {**SMALL, "institutions.track2": True, "grid": grid})

@@ -33,7 +33,8 @@ def hydra_compose(overrides: list[str], config_dir=None):
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from redphone.model.config import CONFIG_DIR, register
+    from redphone.model.config import CONFIG_DIR
+    from redphone.model.lab.schema import register
 
     register()
     GlobalHydra.instance().clear()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from redphone.model.config import ConfigError, build, compose
+from redphone.model.lab import schema
 from redphone.model.lab import batch, calibration, inference, policy, posterior, record
 from redphone.model.params import stack
 
@@ -199,7 +200,7 @@ def test_runs_draw_their_parameters_from_a_posterior(quick):
     file = quick / "status_quo.nc"
     over = {"population.public": 50, "population.media": 4, "days": 365, "replicates": 3, "posterior.file": str(file),
             "posterior.first": 2, "batch.block": 64}
-    cfg = compose("india_pakistan_2025", over)
+    cfg = schema.compose("india_pakistan_2025", over)
     _, summary, _ = batch.run(cfg, progress=lambda m: None)
     # replicate r took draw first + r, with the random numbers of replicate r
     draws = posterior.draws(file, inference.NAMES)
@@ -209,16 +210,17 @@ def test_runs_draw_their_parameters_from_a_posterior(quick):
     for key in ("peak_rung", "crisis_days", "hostility_end_A"):
         assert np.array_equal(np.asarray(summary[key])[0, 1], np.asarray(alone[key])[0, 0]), key
     with pytest.raises(ConfigError, match="posterior.file = 'nowhere.nc': no such file"):
-        build(compose("india_pakistan_2025", {"posterior.file": "nowhere.nc"}))
+        schema.validate(schema.compose("india_pakistan_2025", {"posterior.file": "nowhere.nc"}))
     with pytest.raises(ConfigError, match="posterior.first = -1"):
-        build(compose("india_pakistan_2025", {"posterior.file": str(file), "posterior.first": -1}))
+        schema.validate(schema.compose("india_pakistan_2025", {"posterior.file": str(file), "posterior.first": -1}))
 
 
 def test_the_app_composes_the_posterior_group():
     from hydra import compose as hydra_compose  # noqa: PLC0415
     from hydra import initialize_config_dir  # noqa: PLC0415
 
-    from redphone.model.config import CONFIG_DIR, register  # noqa: PLC0415
+    from redphone.model.config import CONFIG_DIR  # noqa: PLC0415
+    from redphone.model.lab.schema import register  # noqa: PLC0415
 
     register()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):

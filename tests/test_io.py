@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 from redphone.model.lab import batch, io
-from redphone.model.config import compose
+from redphone.model.lab.schema import compose
 
 pytestmark = pytest.mark.xdist_group("io")  # the module's run, made once (pytest-xdist)
 

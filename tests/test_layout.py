@@ -133,3 +133,17 @@ def test_the_wheel_lists_every_package():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     folders = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
     assert folders <= listed, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(folders - listed)}"
+
+
+def test_the_core_config_holds_no_run_settings_of_the_lab():
+    """batch, jax, posterior and grid are the lab's (lab/schema.py); CrisisModel's schema has none of them."""
+    import dataclasses
+
+    from redphone.model import config
+    from redphone.model.lab import schema
+
+    core = {f.name for f in dataclasses.fields(config.RunConfig)}
+    assert not core & {"batch", "jax", "posterior", "grid"}, core
+    assert {"batch", "jax", "posterior", "grid"} <= {f.name for f in dataclasses.fields(schema.RunConfig)}
+    text = (MODEL / "config.py").read_text()
+    assert "class Batch" not in text and "class JaxRuntime" not in text and "class PosteriorDraws" not in text

@@ -7,11 +7,10 @@ Generated from the schema (model/params.py), so the table cannot drift from the 
 from __future__ import annotations
 
 import dataclasses
-import sys
-from pathlib import Path
 
 
-from redphone.model.config import Batch, JaxRuntime, PosteriorDraws, Population, RunConfig
+from redphone.model.config import Population, RunSettings
+from redphone.model.lab.schema import Batch, JaxRuntime, PosteriorDraws
 from redphone.model.lab.calibration import FIT
 from redphone.model.params import GROUPS
 
@@ -30,7 +29,7 @@ def table() -> str:
         "| key | default | allowed | meaning |",
         "|---|---|---|---|",
     ]
-    run = RunConfig()
+    run = RunSettings()
     lines += [
         f"| `preset` | `{run.preset}` | a file in `configs/preset/` | named parameter set |",
         f"| `engine` | `{run.engine}` | `jax`, `mesa` | batched engine, or Mesa's scheduler on the same kernels |",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -40,33 +39,6 @@ class Population:
 
 
 @dataclass
-class Batch:
-    chunk: int = 0  # runs (one replicate of one setting) fetched from the devices at a time; 0: all (or as many as memory_gb allows)
-    block: int = 8  # runs vmapped together per device in one compiled call; numbers are bit-identical across chunk, memory_gb and devices at one block
-    memory_gb: float = 0.0  # device memory budget per device for one compiled call; 0: no budget
-    devices: int = 0  # devices the replicates are sharded across; 0: all visible devices, 1: no sharding
-
-
-@dataclass
-class JaxRuntime:
-    """How JAX runs in this process: settings that never change a result."""
-
-    # persistent compilation cache shared by every job of a sweep; "" turns it off
-    compilation_cache_dir: str = "${oc.env:JAX_COMPILATION_CACHE_DIR,${oc.env:HOME,/tmp}/.cache/redphone/jax}"
-    cache_min_compile_secs: float = 0.5  # cache only compilations slower than this
-    preallocate: bool = False  # False: each process allocates GPU memory as it needs it (parallel jobs share a GPU)
-    memory_fraction: float = 0.0  # with preallocate: share of GPU memory to reserve; 0: JAX's default
-
-
-@dataclass
-class PosteriorDraws:
-    """Parameters drawn from a posterior file (``make calibrate``; ``+posterior=status_quo``): one draw per replicate."""
-
-    file: str = ""  # an ArviZ posterior (posteriors/status_quo.nc); "": the preset's values, no parameter uncertainty
-    first: int = 0  # replicate r of every setting takes draw first + r (modulo the draws in the file)
-
-
-@dataclass
 class RunSettings:
     """What a run is, apart from the model's parameters."""
 
@@ -78,15 +50,11 @@ class RunSettings:
     sides: list[str] = field(default_factory=lambda: ["A", "B"])
     population: Population = field(default_factory=Population)
     events: list[ScriptedAttack] = field(default_factory=list)
-    batch: Batch = field(default_factory=Batch)
-    jax: JaxRuntime = field(default_factory=JaxRuntime)
-    posterior: PosteriorDraws = field(default_factory=PosteriorDraws)
-    # in-job sweep axes: {"track2.reach": [0.0, 0.05, 0.1], ...}; every combination runs in one compiled call
-    grid: dict[str, Any] = field(default_factory=dict)
 
 
-# The schema of the Hydra app's config and of CrisisModel's parameters: the run
-# settings plus one typed group per parameter group of model/params.py.
+# The schema of CrisisModel's config: the run settings plus one typed group per parameter group of
+# model/params.py. The Hydra app's schema adds the lab's run settings (batch, jax, posterior, grid:
+# redphone.model.lab.schema) to it.
 RunConfig = dataclasses.make_dataclass(
     "RunConfig",
     [(name, cls, field(default_factory=cls)) for name, cls in GROUPS.items()],
@@ -98,25 +66,22 @@ def presets() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "preset").glob("*.yaml"))
 
 
-def register() -> None:
-    """Put the schema into Hydra's ConfigStore (the app's `base_config`)."""
-    from hydra.core.config_store import ConfigStore  # noqa: PLC0415
+def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None, schema=None) -> DictConfig:
+    """Schema defaults, then the preset's file, then dotted-key overrides: what Hydra composes, without Hydra.
 
-    ConfigStore.instance().store(name="base_config", node=RunConfig)
-
-
-def compose(preset: str = "india_pakistan_2025", overrides: dict | None = None) -> DictConfig:
-    """Schema defaults, then the preset's file, then dotted-key overrides: what Hydra composes, without Hydra."""
+    ``schema``: the dataclass to compose (the core's ``RunConfig`` by default; the lab's, with its run
+    settings, is ``lab.schema.RunConfig``: the one composer for both)."""
     if preset not in presets():
         raise ConfigError(f"preset: unknown preset {preset!r}; choose one of {', '.join(presets())}")
-    cfg = OmegaConf.structured(RunConfig)
+    schema = schema or RunConfig
+    cfg = OmegaConf.structured(schema)
     for key, value in (overrides or {}).items():
         check_switch(key, value)
     try:
         cfg = OmegaConf.merge(cfg, load_preset(preset))
         for key, value in (overrides or {}).items():
             if OmegaConf.select(cfg, key, default=_ABSENT) is _ABSENT and not key.startswith("grid"):
-                raise ConfigError(unknown_key(key))
+                raise ConfigError(unknown_key(key, schema))
             OmegaConf.update(cfg, key, value, merge=True, force_add=False)
     except ConfigError:
         raise
@@ -150,11 +115,11 @@ def load_preset(preset: str, seen: tuple = ()) -> DictConfig:
 _ABSENT = object()
 
 
-def unknown_key(key: str) -> str:
+def unknown_key(key: str, schema=None) -> str:
     """One line for a key the schema does not have: the nearest known key, and the keys of its group."""
     import difflib  # noqa: PLC0415
 
-    schema = OmegaConf.structured(RunConfig)
+    schema = OmegaConf.structured(schema or RunConfig)
     parts = key.lstrip("+~").split(".")
     group, prefix = schema, []
     for part in parts[:-1]:  # the deepest group that exists
@@ -186,11 +151,11 @@ def one_line(error: Exception) -> str:
 # --------------------------------------------------------------------------- validation
 
 
-def _is_number(v) -> bool:
+def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _check_field(key: str, value, meta: dict) -> str | None:
+def check_field(key: str, value, meta: dict) -> str | None:
     lo, hi, kind = meta["lo"], meta["hi"], meta["kind"]
     if kind is bool:
         if not isinstance(value, bool) and value not in (0, 1):
@@ -206,7 +171,7 @@ def _check_field(key: str, value, meta: dict) -> str | None:
     else:
         values = [value]
     for v in values:
-        if not _is_number(v):
+        if not is_number(v):
             return f"{key} = {value!r}: expected {allowed}" + (" (or a pair [A, B])" if meta["side"] else "")
         if not lo <= v <= hi:
             return f"{key} = {v!r} is outside the allowed range [{lo}, {hi}]"
@@ -239,27 +204,13 @@ def errors(cfg) -> list[str]:
             )
         else:
             problems.append(f"population.neighbours = {pop.neighbours}: expected an even number >= 2 and below population.public = {pop.public}")
-    if cfg.batch.chunk < 0:
-        problems.append(f"batch.chunk = {cfg.batch.chunk}: expected 0 (all at once) or a positive number of runs")
-    if not 1 <= cfg.batch.block <= 10**6:
-        problems.append(f"batch.block = {cfg.batch.block}: expected a whole number of runs in [1, 1000000]")
-    if not (_is_number(cfg.batch.memory_gb) and 0 <= cfg.batch.memory_gb <= 1e6):
-        problems.append(f"batch.memory_gb = {cfg.batch.memory_gb!r}: expected 0 (no budget) or a number of GB in (0, 1e6]")
-    if not 0 <= cfg.batch.devices <= 4096:
-        problems.append(f"batch.devices = {cfg.batch.devices}: expected 0 (all visible devices) or a number of devices in [1, 4096]")
-    if not (_is_number(cfg.jax.memory_fraction) and 0 <= cfg.jax.memory_fraction <= 1):
-        problems.append(f"jax.memory_fraction = {cfg.jax.memory_fraction!r}: expected a number in [0, 1] (0: JAX's default)")
-    if not (_is_number(cfg.jax.cache_min_compile_secs) and cfg.jax.cache_min_compile_secs >= 0):
-        problems.append(f"jax.cache_min_compile_secs = {cfg.jax.cache_min_compile_secs!r}: expected a number of seconds >= 0")
     if len(cfg.sides) != 2 or len(set(cfg.sides)) != 2 or not all(str(name).strip() for name in cfg.sides):
         problems.append(f"sides = {list(cfg.sides)!r}: expected two different, non-empty names")
-    problems += _cache_dir_problems(cfg)
-    problems += _posterior_problems(cfg)
     problems += _scatter_chunk_problems()
     for name, cls in GROUPS.items():
         group = cfg[name]
         for f in dataclasses.fields(cls):
-            problem = _check_field(f"{name}.{f.name}", group[f.name], f.metadata)
+            problem = check_field(f"{name}.{f.name}", group[f.name], f.metadata)
             if problem:
                 problems.append(problem)
     if not problems and cfg.dyad.crisis_severity < cfg.dyad.severity_min:
@@ -278,71 +229,12 @@ def errors(cfg) -> list[str]:
         if ev.target not in SIDE_NAMES:
             problems.append(f"events[{i}].target = {ev.target!r}: expected A or B")
         for key in ("severity", "evidence"):
-            if not (_is_number(ev[key]) and 0 <= ev[key] <= 1):
+            if not (is_number(ev[key]) and 0 <= ev[key] <= 1):
                 problems.append(f"events[{i}].{key} = {ev[key]!r}: expected a number in [0, 1]")
-    for key, values in grid_axes(cfg):
-        meta = FIELDS.get(key)
-        if meta is None:
-            problems.append(f"grid.{key}: not a numeric model parameter (a grid axis takes e.g. track2.reach or media.slant)")
-            continue
-        if not isinstance(values, list) or not values:
-            problems.append(f"grid.{key} = {values!r}: expected a non-empty list of values")
-            continue
-        for v in values:
-            problem = _check_field(f"grid.{key}", v, meta)
-            if problem:
-                problems.append(problem)
     return problems
 
 
-def _cache_dir_problems(cfg) -> list[str]:
-    """``jax.compilation_cache_dir`` must be a folder this process can create and write (or "" for none)."""
-    import os  # noqa: PLC0415
-
-    try:
-        folder = str(cfg.jax.compilation_cache_dir or "")
-    except Exception as error:  # an interpolation that does not resolve
-        return [f"jax.compilation_cache_dir: {one_line(error)}"]
-    if not folder:
-        return []
-    path = Path(folder).expanduser()
-    existing = next((p for p in (path, *path.parents) if p.exists()), None)
-    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        return [f"jax.compilation_cache_dir = {folder!r}: not a folder this process can write; give another, or '' to turn the cache off"]
-    return []
-
-
 FIELDS = {f"{name}.{f.name}": f.metadata for name, cls in GROUPS.items() for f in dataclasses.fields(cls)}
-
-
-def grid_axes(cfg) -> list[tuple[str, list]]:
-    """The in-job sweep axes as (dotted key, values), in a fixed order; nested keys are flattened."""
-    grid = cfg.get("grid") or {}
-    container = OmegaConf.to_container(grid, resolve=True) if not isinstance(grid, dict) else grid
-    return list(flat(container, keep_lists=True).items())
-
-
-def settings(cfg) -> list[tuple[dict, DictConfig]]:
-    """Each combination of the grid's values, as (its values by key, the config with them set)."""
-    import itertools  # noqa: PLC0415
-
-    axes = grid_axes(cfg)
-    out = []
-    for combo in itertools.product(*(values for _, values in axes)) if axes else [()]:
-        point = {key: value for (key, _), value in zip(axes, combo)}
-        one = OmegaConf.merge(cfg, {})
-        for key, value in point.items():
-            OmegaConf.update(one, key, value, merge=True)
-        out.append((point, one))
-    return out
-
-
-def posterior_path(file) -> Path:
-    """A posterior file as given (absolute, or relative to the working directory), else relative to the project."""
-    p = Path(file)
-    if p.is_absolute() or p.exists():
-        return p
-    return CONFIG_DIR.parent / p
 
 
 def _scatter_chunk_problems() -> list[str]:
@@ -354,20 +246,6 @@ def _scatter_chunk_problems() -> list[str]:
     except ValueError as error:
         return [str(error)]
     return []
-
-
-def _posterior_problems(cfg) -> list[str]:
-    post = cfg.get("posterior")
-    if post is None or not post.file:
-        return []
-    problems = []
-    if not posterior_path(post.file).is_file():
-        problems.append(f"posterior.file = {post.file!r}: no such file (make calibrate writes posteriors/status_quo.nc)")
-    if not isinstance(post.first, int) or isinstance(post.first, bool) or post.first < 0:
-        problems.append(f"posterior.first = {post.first!r}: expected a whole number >= 0 (the first draw used)")
-    if cfg.engine != "jax":
-        problems.append(f"posterior.file = {post.file!r}: parameter draws need engine=jax (engine = {cfg.engine!r})")
-    return problems
 
 
 def validate(cfg) -> None:

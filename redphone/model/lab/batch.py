@@ -23,11 +23,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import engine
-from ..config import ConfigError, build, settings, validate
+from ..config import ConfigError, build
 from ..params import stack
 from . import inference, posterior
 from .calibration import ratios
 from .progress import Interrupted, Meter, say
+from .schema import settings, validate
 from .runs import _chunk, _nbytes, replicate_bytes, run_stacked  # noqa: F401 (batch.run_stacked and batch.replicate_bytes: the lab's one run loop)
 
 

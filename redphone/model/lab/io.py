@@ -36,8 +36,9 @@ import xarray as xr
 from omegaconf import OmegaConf
 
 from ... import HOME
-from ..config import flat, grid_axes
+from ..config import flat
 from ..layout import INSTITUTIONS
+from .schema import grid_axes
 from ..params import N_BINS
 
 RESULTS, SUMMARY, MARKER = "results.nc", "summary.parquet", "COMPLETE"

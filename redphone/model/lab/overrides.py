@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..config import CONFIG_DIR, ConfigError, check_switch, errors, one_line, unknown_key
+from ..config import CONFIG_DIR, ConfigError, check_switch, one_line
+from .schema import errors, unknown_key
 
 # Hydra flags that take a value: the value is not an override
 FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg", "-p", "--package", "--experimental-rerun"}
@@ -78,7 +79,7 @@ def check_command_line(argv: list[str]) -> None:
     from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
     from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
 
-    from ..config import register  # noqa: PLC0415
+    from .schema import register  # noqa: PLC0415
 
     register()
     parser = OverridesParser.create()

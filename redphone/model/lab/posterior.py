@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import HOME
-from ..config import posterior_path as path_of
+from .schema import posterior_path as path_of
 
 ROOT = HOME
 DIR = ROOT / "posteriors"

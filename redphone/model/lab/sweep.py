@@ -169,7 +169,8 @@ class Composer:
             from hydra import compose, initialize_config_dir  # noqa: PLC0415
             from hydra.core.global_hydra import GlobalHydra  # noqa: PLC0415
 
-            from ..config import CONFIG_DIR, register  # noqa: PLC0415
+            from ..config import CONFIG_DIR  # noqa: PLC0415
+            from .schema import register  # noqa: PLC0415
 
             register()
             GlobalHydra.instance().clear()

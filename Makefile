@@ -23,15 +23,25 @@ $(info == $(VENV) was built by Python $(VENV_PYTHON), redphone needs 3.12 or 3.1
 $(shell rm -rf $(VENV))
 endif
 
-$(STAMP): pyproject.toml
+# The environment is the lockfile's (requirements.lock: every package pinned, the one CI installs); redphone
+# itself goes on top, editable and without resolving again. `make lock` rewrites the lockfile from pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	@if [ -z "$(PYTHON)" ]; then exit 1; fi
 	@echo "== setting up $(VENV) with $(PYTHON)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@log=$$( { $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[dev]"; } 2>&1 ) \
+	@log=$$( { $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -r requirements.lock && $(PY) -m pip install -q --no-deps -e .; } 2>&1 ) \
 	    || { echo "$$log"; echo "== pip install failed (above)"; exit 1; }
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# Re-pin requirements.lock: a fresh venv from pyproject.toml's [dev] extra (newest versions allowed), frozen.
+.PHONY: lock
+lock:
+	@rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install -q --upgrade pip \
+	    && $(VENV)-lock/bin/python -m pip install -q ".[dev]" \
+	    && { sed -n '1,3p' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude redphone; } > requirements.lock.tmp \
+	    && mv requirements.lock.tmp requirements.lock && rm -rf $(VENV)-lock && echo "== wrote requirements.lock"
 
 # The question the project exists for: the 2025 status quo under hotline x Track-II.
 # Each run gets a folder of its own (mktemp: two runs started in the same second never share one);

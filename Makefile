@@ -11,7 +11,7 @@ DAYS ?= 120
 QUICK ?=
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.jax_cache
 
-.PHONY: run test test-fast venv bench figures clean docs-params
+.PHONY: run test test-fast venv bench figures clean docs-params docs
 
 # A .venv made by another Python (say `python3 -m venv .venv` with the machine's 3.11) is rebuilt, not reused;
 # one whose Python does not start (moved, deleted, unreadable) stops make with one line.
@@ -76,6 +76,12 @@ test-fast: $(STAMP)
 
 docs-params: $(STAMP)
 	@$(PY) scripts/params_table.py > docs/parameters.md
+
+# Every number and generated list in README, docs/validation.md and docs/ODD.md (redphone/commands/docs.py):
+# docs/generated/<block>.md, spliced between the docs' markers. After the model changes: make calibrate WRITE=1,
+# make policy, then make docs. tests/test_docs.py fails when a cheap block differs from its command.
+docs: docs-params
+	@$(PY) scripts/docs.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache

@@ -23,7 +23,6 @@ import collections
 import gzip
 import json
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path

@@ -48,7 +48,7 @@ def main(argv=None) -> int:
         for rung in (3, 4, 5):
             est, lo, hi, _ = wilson(int(measures.reached(peak, rung).sum()), n)
             cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
-        lag = summary["days_to_kinetic"][i]
+        lag = measures.episode(summary)["lag"][i]
         lag = f"{np.nanmedian(lag):.0f}" if np.isfinite(lag).any() else "none"
         cells += [lag, f"{np.mean(summary['rescinded'][i] > 0):.3f}", f"{summary['crisis_days'][i].mean():.1f}"]
         print(f"| {name} | " + " | ".join(cells) + " |")

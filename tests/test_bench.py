@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scripts" / "bench.py"
 
 
 def worker(job: dict, timeout: float = 600) -> dict:  # a hang guard, not a speed limit: a compile took 155 s at a load of 10

@@ -38,7 +38,7 @@ def test_every_figure_has_a_config_a_drawing_and_quick_overrides():
 
     for name in FIGURES:
         assert (ROOT / "configs" / "experiment" / f"{name}.yaml").read_text().startswith("# @package _global_"), name
-        module = importlib.import_module(f"experiments.{name}")
+        module = importlib.import_module(f"redphone.experiments.{name}")
         assert callable(module.draw) and module.QUICK, name
         text = (ROOT / "configs" / "experiment" / f"{name}.yaml").read_text()
         assert "\nseed:" in text, f"{name}: the experiment must pin its seed"

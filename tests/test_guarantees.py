@@ -91,7 +91,7 @@ def _copy(folder, to):
 
 def test_1_a_result_of_a_changed_preset_is_stale_and_never_collected_or_reported(result, tmp_path, monkeypatch):
     from redphone.commands import collect
-    import report
+    from redphone.commands import report
 
     from redphone.model import config
     from redphone.model.lab import sweep
@@ -142,7 +142,7 @@ def test_one_definition_of_a_jobs_status():
     """issue 15: collect, report and figures use model.lab.sweep's statuses, not their own."""
     from redphone.commands import collect
     from redphone.commands import figures
-    import report
+    from redphone.commands import report
 
     from redphone.model.lab import sweep
 
@@ -201,7 +201,7 @@ def test_2_a_pair_from_two_complete_runs_never_passes(result, tmp_path):
 
 
 def test_3_report_gives_one_row_per_grid_point_never_pooled(tmp_path, capsys):
-    import report
+    from redphone.commands import report
 
     folder = tmp_path / "grid"
     app_run(folder, [*TINY, "+grid.dyad.strategic_culture=[0.1,0.9]"])
@@ -215,7 +215,7 @@ def test_3_report_gives_one_row_per_grid_point_never_pooled(tmp_path, capsys):
 
 
 def test_3_a_report_that_fails_while_drawing_leaves_the_earlier_report_as_it_was(result, tmp_path, monkeypatch):
-    import report
+    from redphone.commands import report
 
     folder = _copy(result, tmp_path / "run")
     assert report.main([str(folder)]) == 0
@@ -232,7 +232,7 @@ def test_3_a_report_that_fails_while_drawing_leaves_the_earlier_report_as_it_was
 
 
 def test_13_report_reads_a_single_run_folder(result, tmp_path, capsys):
-    import report
+    from redphone.commands import report
 
     folder = _copy(result, tmp_path / "run")
     assert report.main([str(folder)]) == 0
@@ -475,7 +475,7 @@ def test_10_an_unwritable_output_folder_is_one_line_and_exit_2(tmp_path):
 
 
 def test_11_the_prim_figure_draws_with_its_colorbar(tmp_path):
-    import sensitivity as script
+    from redphone.commands import sensitivity as script
 
     trajectory = pd.DataFrame({"coverage": [1.0, 0.8, 0.5], "density": [0.2, 0.4, 0.7], "res_dim": [0, 1, 2]})
     box = pd.DataFrame({"min": [0.2, 0.0], "max": [1.0, 0.5]}, index=["dyad.strategic_culture", "institutions.hotline"])
@@ -511,7 +511,7 @@ def test_11_make_run_runs_to_its_end_at_a_small_size(tmp_path):
 
 def test_12_a_loadable_result_missing_variables_is_not_complete_and_not_loaded(result, tmp_path):
     from redphone.commands import collect
-    import report
+    from redphone.commands import report
 
     from redphone.model.lab import io
 

@@ -29,8 +29,9 @@ def random_overrides(draw_float, draw_bool):
                 out[key] = [draw_float(lo, hi), draw_float(lo, hi)]
             else:
                 out[key] = draw_float(lo, hi)
-    if out["dyad.evidence_min"] > out["dyad.evidence_max"]:
-        out["dyad.evidence_min"], out["dyad.evidence_max"] = out["dyad.evidence_max"], out["dyad.evidence_min"]
+    for low, high in (("dyad.evidence_min", "dyad.evidence_max"), ("dyad.severity_min", "dyad.crisis_severity")):  # the cross-field rules
+        if out[low] > out[high]:
+            out[low], out[high] = out[high], out[low]
     return out
 
 

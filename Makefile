@@ -11,7 +11,7 @@ DAYS ?= 120
 QUICK ?=
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.jax_cache
 
-.PHONY: run test test-fast venv bench figures clean docs-params
+.PHONY: run test test-fast venv bench figures clean docs-params docs
 
 # A .venv made by another Python (say `python3 -m venv .venv` with the machine's 3.11) is rebuilt, not reused;
 # one whose Python does not start (moved, deleted, unreadable) stops make with one line.
@@ -23,15 +23,25 @@ $(info == $(VENV) was built by Python $(VENV_PYTHON), redphone needs 3.12 or 3.1
 $(shell rm -rf $(VENV))
 endif
 
-$(STAMP): pyproject.toml
+# The environment is the lockfile's (requirements.lock: every package pinned, the one CI installs); redphone
+# itself goes on top, editable and without resolving again. `make lock` rewrites the lockfile from pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	@if [ -z "$(PYTHON)" ]; then exit 1; fi
 	@echo "== setting up $(VENV) with $(PYTHON)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@log=$$( { $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[dev]"; } 2>&1 ) \
+	@log=$$( { $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -r requirements.lock && $(PY) -m pip install -q --no-deps -e .; } 2>&1 ) \
 	    || { echo "$$log"; echo "== pip install failed (above)"; exit 1; }
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# Re-pin requirements.lock: a fresh venv from pyproject.toml's [dev] extra (newest versions allowed), frozen.
+.PHONY: lock
+lock:
+	@rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install -q --upgrade pip \
+	    && $(VENV)-lock/bin/python -m pip install -q ".[dev]" \
+	    && { sed -n '1,3p' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude redphone; } > requirements.lock.tmp \
+	    && mv requirements.lock.tmp requirements.lock && rm -rf $(VENV)-lock && echo "== wrote requirements.lock"
 
 # The question the project exists for: the 2025 status quo under hotline x Track-II.
 # Each run gets a folder of its own (mktemp: two runs started in the same second never share one);
@@ -66,6 +76,12 @@ test-fast: $(STAMP)
 
 docs-params: $(STAMP)
 	@$(PY) scripts/params_table.py > docs/parameters.md
+
+# Every number and generated list in README, docs/validation.md and docs/ODD.md (redphone/commands/docs.py):
+# docs/generated/<block>.md, spliced between the docs' markers. After the model changes: make calibrate WRITE=1,
+# make policy, then make docs. tests/test_docs.py fails when a cheap block differs from its command.
+docs: docs-params
+	@$(PY) scripts/docs.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache
@@ -107,7 +123,7 @@ system-deps: $(STAMP)
 
 dashboard: $(STAMP) dashboard-assets
 	@echo "== redphone dashboard: open http://$(HOST):$(PORT)/ in a browser (Ctrl-C stops it)"
-	@$(DASHBOARD_ENV) $(VENV)/bin/solara run dashboard/app.py --host $(HOST) --port $(PORT) --production --no-open
+	@$(DASHBOARD_ENV) $(VENV)/bin/solara run redphone.dashboard.app --host $(HOST) --port $(PORT) --production --no-open
 
 # Every figure of the paper from one command (scripts/figures.py, docs/figures.md): runs what is
 # missing into outputs/figures-data/, reuses complete results, writes figures/<name>.png/.pdf/.csv.

@@ -18,15 +18,14 @@ redoes only the jobs that failed, were killed, or are stale (docs/cluster.md). U
 SLURM the job's ids are recorded in both files. Ctrl-C stops between
 compiled chunks, within about a second, and says what was kept.
 
-``redphone-collect`` and ``redphone-report`` are the scripts of the same
-names (scripts/collect.py, scripts/report.py).
+``redphone-collect`` and ``redphone-report`` are the commands of the same
+names (redphone/commands/collect.py and report.py; scripts/ holds the same entry points).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import runpy
 import sys
 from pathlib import Path
 
@@ -34,8 +33,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from redphone import HOME
-from redphone.model.config import CONFIG_DIR, ConfigError, register, validate
+from redphone.model.config import CONFIG_DIR, ConfigError
+from redphone.model.lab.schema import register, validate
 from redphone.model.lab.overrides import check_command_line
 
 register()
@@ -148,20 +147,18 @@ def run() -> None:
     main()
 
 
-def _script(name: str) -> None:
-    path = HOME / "scripts" / f"{name}.py"
-    sys.argv[0] = f"redphone-{name}"
-    runpy.run_path(str(path), run_name="__main__")
-
-
 def collect() -> None:
-    """``redphone-collect SWEEP_DIR``: scripts/collect.py."""
-    _script("collect")
+    """``redphone-collect SWEEP_DIR``: redphone/commands/collect.py (scripts/collect.py)."""
+    from redphone.commands import collect as command  # noqa: PLC0415
+
+    sys.exit(command.main())
 
 
 def report() -> None:
-    """``redphone-report SWEEP_DIR``: scripts/report.py."""
-    _script("report")
+    """``redphone-report SWEEP_DIR``: redphone/commands/report.py (scripts/report.py)."""
+    from redphone.commands import report as command  # noqa: PLC0415
+
+    sys.exit(command.main())
 
 
 if __name__ == "__main__":

@@ -1,70 +1,8 @@
-"""The headline numbers of README and docs/validation.md: the status quo against single institutions.
+"""The headline numbers of README and docs/validation.md: the status quo against single institutions. (redphone/commands/headline.py; `python scripts/headline.py --help`)."""
 
-    python scripts/headline.py [--replicates N] [--population N] [--days N] [--seed S]
-
-Runs the `india_pakistan_2025` preset (the Pahalgam-like crisis) under each
-setting below as stacked settings of one compiled call, on the same replicate
-keys (common random numbers), and prints a Markdown table: P(peak rung >= 3,
->= 4, >= 5) with Wilson 95% intervals, the median days from the trigger to the
-first strike among runs with one, the share of runs in which a strike order
-was rescinded, and mean crisis days. Only replicate noise is in the intervals:
-parameter uncertainty is the calibration issue's (a posterior) to add.
-"""
-
-from __future__ import annotations
-
-import argparse
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-
-from model import engine  # noqa: E402
-from model.config import build, compose  # noqa: E402
-from model.params import stack  # noqa: E402
-from model.lab.stats import wilson  # noqa: E402
-
-SETTINGS = {
-    "status quo": {},
-    "automatic hotline": {"institutions.hotline": True},
-    "backchannel": {"institutions.backchannel": True},
-    "CBMs": {"institutions.cbm": True},
-    "Track-II (standing, 30% reached)": {"institutions.track2": True, "track2.initial_reach": 0.3},
-    "no third party": {"institutions.mediation": False},
-}
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--replicates", type=int, default=400)
-    parser.add_argument("--population", type=int, default=1000)
-    parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--seed", type=int, default=2025)
-    args = parser.parse_args(argv)
-    size = {"population.public": args.population, "population.media": 20, "days": args.days}
-    built = [build(compose("india_pakistan_2025", {**size, **over})) for over in SETTINGS.values()]
-    reps = np.arange(args.replicates, dtype=np.int32)
-    _, summary = jax.device_get(engine.run_settings(args.seed, reps, stack([p for p, _ in built]), built[0][1], args.days))
-    n = args.replicates
-    print(f"india_pakistan_2025, {n} replicates, {args.population} citizens per side, {args.days} days, seed {args.seed}\n")
-    print("| setting | P(peak >= 3) | P(peak >= 4) | P(peak >= 5) | days to first strike (median) | P(order rescinded) | crisis days (mean) |")
-    print("|---|---|---|---|---|---|---|")
-    for i, name in enumerate(SETTINGS):
-        peak = summary["peak_rung"][i]
-        cells = []
-        for rung in (3, 4, 5):
-            est, lo, hi, _ = wilson(int((peak >= rung).sum()), n)
-            cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
-        lag = summary["days_to_kinetic"][i]
-        lag = f"{np.nanmedian(lag):.0f}" if np.isfinite(lag).any() else "none"
-        cells += [lag, f"{np.mean(summary['rescinded'][i] > 0):.3f}", f"{summary['crisis_days'][i].mean():.1f}"]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    return 0
-
+from redphone.commands.headline import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -4,12 +4,7 @@
     python scripts/run.py -m institutions.hotline=false,true institutions.track2=false,true
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from redphone.cli import run  # noqa: E402
+from redphone.cli import run
 
 if __name__ == "__main__":
     run()

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JAX_ENABLE_X64", "0")
 # One persistent compilation cache for this session and every process it starts (the app, the scripts, SLURM
 # jobs, xdist workers): a program compiled once is loaded, not compiled again. `make test` names .jax_cache;
@@ -86,7 +85,7 @@ def slurm():
 @pytest.fixture(scope="session")
 def small():
     """A small status-quo setting: (config, params, dims)."""
-    from model.config import build, compose
+    from redphone.model.config import build, compose
 
     cfg = compose("india_pakistan_2025", {"population.public": 300, "population.media": 8})
     params, dims = build(cfg)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model import CrisisModel
-from model.agents import MediaSector, MilitarySector, PoliticalSector, PublicSector
+from redphone.model import CrisisModel
+from redphone.model.agents import MediaSector, MilitarySector, PoliticalSector, PublicSector
 
 SMALL = dict(n_public=300, n_media=6)
 
@@ -90,3 +90,29 @@ def test_a_subclass_can_replace_a_kernel():
         np.testing.assert_array_equal(agent.hostility, was)
     with pytest.raises(ValueError, match="activation='sector'"):
         Frozen(rng=3, activation="sector", **SMALL)
+
+
+def test_a_subclass_may_hold_the_state_across_its_step():
+    """The state read before ``super().step()`` (or after it, kept to the next phase) is still there: the phase
+    donates the arrays only after copying what a reader may hold (it found them deleted: issue 22)."""
+    seen = []
+
+    class Watching(PublicSector):
+        def step(self):
+            before = self.model.state  # the whole state, as a Mesa user reads it
+            super().step()
+            after = self.model.state
+            seen.append((float(before.public.hostility[self.side].mean()), float(after.public.hostility[self.side].mean())))
+            self.kept = after  # held into the next phase (military), which donates its own arrays
+
+    class Watched(CrisisModel):
+        agent_classes = (MediaSector, Watching, MilitarySector, PoliticalSector)
+
+    m = Watched(rng=3, **SMALL)
+    m.run_for(3)
+    assert len(seen) == 6 and all(np.isfinite(seen).ravel())
+    for agent in m.agents_by_type[Watching]:
+        assert np.isfinite(float(agent.kept.military.readiness[agent.side]))
+    plain = CrisisModel(rng=3, **SMALL)
+    plain.run_for(3)
+    np.testing.assert_array_equal(m.daily()["hostility_mean"], plain.daily()["hostility_mean"])

@@ -5,9 +5,9 @@ check is strict enough to catch a wrong rule."""
 import numpy as np
 import pytest
 
-from benchmarks.mesa_reference import compare, day0, kernel_public, side_rules, with_blamed
-from benchmarks.numpy_reference import NumpyPublic
-from model.config import build, compose
+from redphone.benchmarks.mesa_reference import compare, day0, kernel_public, side_rules, with_blamed
+from redphone.benchmarks.numpy_reference import NumpyPublic
+from redphone.model.config import build, compose
 
 DAYS, N, KERNEL_REPLICATES = 30, 3000, 8
 
@@ -25,7 +25,7 @@ def setting():
 def peer_class(name):
     if name == "numpy":
         return NumpyPublic
-    return pytest.importorskip("benchmarks.numba_reference", reason="the bench extra (numba) is not installed").NumbaPublic
+    return pytest.importorskip("redphone.benchmarks.numba_reference", reason="the bench extra (numba) is not installed").NumbaPublic
 
 
 def run(peer, params, state, inputs, rng=7):
@@ -55,5 +55,5 @@ def test_check_catches_a_wrong_rule(setting, name, monkeypatch):
     params, dims, state, inputs, kernel = setting
     peer = peer_class(name)
     wrong = [dict(rule, noise=3 * rule["noise"]) for rule in side_rules(params)]
-    monkeypatch.setattr(f"benchmarks.{name}_reference.side_rules", lambda _: wrong)
+    monkeypatch.setattr(f"redphone.benchmarks.{name}_reference.side_rules", lambda _: wrong)
     assert not compare(run(peer, params, state, inputs), kernel)["agree"]

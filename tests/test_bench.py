@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scripts" / "bench.py"
 
 
 def worker(job: dict, timeout: float = 600) -> dict:  # a hang guard, not a speed limit: a compile took 155 s at a load of 10
@@ -39,7 +40,7 @@ def test_bench_peers_and_many_small_runs_report_rates_and_agreement():
 
 @pytest.mark.slow
 def test_profile_day_times_and_lists_the_kernels():
-    script = BENCH.parent.parent / "benchmarks" / "profile_day.py"
+    script = ROOT / "redphone" / "benchmarks" / "profile_day.py"
     out = subprocess.run(
         [sys.executable, str(script), "--n", "300", "--replicates", "2", "--days", "3", "--trace", "--top", "3"],
         capture_output=True, text=True, timeout=300, check=True,
@@ -52,10 +53,9 @@ def test_profile_day_times_and_lists_the_kernels():
 
 def test_the_gpu_plan_times_each_scatter_chunk_and_the_report_names_the_fastest():
     """`make bench DEVICE=gpu` picks the scatter's chunk by measuring; the report says which won (rendered from made-up rows)."""
-    sys.path.insert(0, str(BENCH.parent))
-    import bench  # noqa: PLC0415
+    from redphone.commands import bench  # noqa: PLC0415
 
-    from model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
+    from redphone.model.flat import SCATTER_CHUNK_CANDIDATES  # noqa: PLC0415
 
     chunks = [job["scatter_chunk"] for job in bench.plan(quick=True, gpu=True, max_bytes=1e12) if job.get("scatter_chunk")]
     assert chunks == list(SCATTER_CHUNK_CANDIDATES)
@@ -75,7 +75,7 @@ def test_the_gpu_plan_times_each_scatter_chunk_and_the_report_names_the_fastest(
 @pytest.mark.slow
 def test_profile_day_times_runs_with_their_own_keys():
     """--own-keys times engine.run_runs (lab.batch's call), not run_settings' common keys: the two print different programs' times."""
-    script = BENCH.parent.parent / "benchmarks" / "profile_day.py"
+    script = ROOT / "redphone" / "benchmarks" / "profile_day.py"
     out = subprocess.run(
         [sys.executable, str(script), "--n", "20", "--settings", "4", "--replicates", "1", "--media", "8", "--days", "3", "--own-keys", "--trace", "--top", "40"],
         capture_output=True, text=True, timeout=300, check=True,
@@ -83,6 +83,6 @@ def test_profile_day_times_runs_with_their_own_keys():
     assert "4 settings x 1 replicates x 3 days" in out and "complete 120-day runs/s" in out
     assert "run_runs" in subprocess.run(  # the program traced is run_runs (XLA names its module after the function)
         [sys.executable, "-c", "import sys; sys.argv=['p','--n','20','--settings','4','--replicates','1','--media','8','--days','3','--own-keys'];"
-         f"sys.path.insert(0, {str(script.parent)!r}); import jax, profile_day; jax.config.update('jax_log_compiles', True); profile_day.main(sys.argv[1:])"],
+         "import jax; from redphone.benchmarks import profile_day; jax.config.update('jax_log_compiles', True); profile_day.main(sys.argv[1:])"],
         capture_output=True, text=True, timeout=300, check=True,
     ).stderr

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model.config import build, compose
-from model.lab import calibration, inference
+from redphone.model.config import build, compose
+from redphone.model.lab import calibration, inference
 
 
 def test_every_fitted_key_is_a_parameter_with_a_documented_range():

@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model.lab import io, sweep
-from model.config import ConfigError, compose, errors
+from redphone.model.lab import io, sweep
+from redphone.model.config import ConfigError
+from redphone.model.lab.schema import compose, errors
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -38,7 +39,7 @@ def _equal(a: dict, b: dict):
 
 
 def _run(overrides):
-    from model.lab import batch
+    from redphone.model.lab import batch
 
     daily, summary, _ = batch.run(compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5, **overrides}), progress=lambda _: None)
     return daily, summary
@@ -54,8 +55,8 @@ def test_new_batch_and_jax_keys_are_checked_one_line_each():
 
 
 def test_memory_budget_splits_a_batch_into_chunks_with_identical_results():
-    from model.lab import batch
-    from model.config import build
+    from redphone.model.lab import batch
+    from redphone.model.config import build
 
     cfg = compose("india_pakistan_2025", {**SMALL, **GRID, "replicates": 5})
     running, kept = batch.replicate_bytes(*build(cfg), cfg.days)
@@ -75,8 +76,8 @@ def test_a_budget_below_one_block_is_one_line_naming_the_key():
 
 SHARDED = """
 import sys, numpy as np, jax
-from model.lab import batch
-from model.config import compose
+from redphone.model.lab import batch
+from redphone.model.lab.schema import compose
 assert len(jax.devices()) == 4, jax.devices()
 cfg = compose("india_pakistan_2025", {**%r, **%r, "replicates": 5})
 daily, summary, _ = batch.run(cfg, progress=print)
@@ -101,7 +102,7 @@ def test_replicates_sharded_across_four_devices_equal_the_single_device_run(tmp_
 
 KILLED_MID_WRITE = """
 import os, signal, sys
-from model.lab import io
+from redphone.model.lab import io
 def half(tmp):
     with open(tmp, "wb") as f:
         f.write(b"\\x89HDF\\r\\n" + b"0" * 1000)

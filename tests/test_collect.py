@@ -9,15 +9,14 @@ import pytest
 
 from tests.conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
 
 SMALL = {"population.public": 120, "population.media": 4, "replicates": 3, "days": 25}
 
 
 def test_a_batched_grid_equals_its_settings_run_one_by_one():
     """grid: axes run in one compiled call; each grid point's results equal the same setting run alone."""
-    from model.lab import batch, io
-    from model.config import compose
+    from redphone.model.lab import batch, io
+    from redphone.model.lab.schema import compose
 
     grid = {"track2": {"reach": [0.0, 0.3]}, "media": {"slant": [0.4, 0.8]}}
     cfg = compose("india_pakistan_2025", {**SMALL, "institutions.track2": True, "grid": grid})
@@ -48,7 +47,7 @@ def _app(args, env=None, check=True):
 
 @pytest.mark.slow
 def test_collect_names_a_failed_a_killed_and_a_missing_job(tmp_path):
-    import collect
+    from redphone.commands import collect
 
     sweep = tmp_path / "sweep"
     tiny = ["replicates=2", "days=5", "population.public=40", "population.media=2", "population.neighbours=4"]
@@ -81,7 +80,7 @@ def test_collect_names_a_failed_a_killed_and_a_missing_job(tmp_path):
 
 @pytest.mark.slow
 def test_collect_turns_a_hydra_sweep_into_one_table_and_one_dataset(tmp_path):
-    import collect
+    from redphone.commands import collect
 
     sweep = tmp_path / "sweep"
     tiny = ["replicates=2", "days=5", "population.public=40", "population.media=2", "population.neighbours=4"]
@@ -92,7 +91,7 @@ def test_collect_turns_a_hydra_sweep_into_one_table_and_one_dataset(tmp_path):
     assert list(dataset["institutions.hotline"].values) == [False, True]
     assert len(table) == 2 * 2 * 2 and set(table["institutions.hotline"]) == {False, True}
     one = dataset.sel({"institutions.hotline": True, "dyad.strategic_culture": 0.9})
-    from model.lab import io
+    from redphone.model.lab import io
 
     alone, _ = io.load(sweep / "1")
     np.testing.assert_array_equal(one["crisis_level"].values, alone["crisis_level"].sel({"dyad.strategic_culture": 0.9}).values)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from model.config import ConfigError, build, compose, errors, presets
+from redphone.model.config import ConfigError, build, compose, errors, presets
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = [sys.executable, str(ROOT / "scripts" / "run.py")]
@@ -91,7 +91,6 @@ def test_command_line_errors_are_one_line_exit_2_and_write_nothing(tmp_path, arg
 
 
 def test_the_parameter_table_in_the_docs_matches_the_schema():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from params_table import table
+    from redphone.commands.params_table import table
 
     assert (ROOT / "docs" / "parameters.md").read_text().strip() == table().strip(), "run: make docs-params"

@@ -5,9 +5,9 @@ import io
 import numpy as np
 import pytest
 
-from dashboard import controls, plots
-from dashboard.events import describe_day, event_log
-from model.config import presets
+from redphone.dashboard import controls, plots
+from redphone.dashboard.events import describe_day, event_log
+from redphone.model.config import presets
 
 SIDES = ("India", "Pakistan")
 
@@ -78,7 +78,7 @@ def test_event_log_is_newest_first_and_skips_quiet_days():
 
 
 def test_event_log_of_a_model_run_names_the_trigger():
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     model = CrisisModel(n_public=200, n_media=5, hotline=True)
     model.run_for(6)
@@ -118,7 +118,7 @@ def test_dashboard_caps_the_population():
 
 @pytest.mark.parametrize("view", plots.VIEWS, ids=lambda v: v.__name__)
 def test_views_draw_before_and_after_the_first_day(view):
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     model = CrisisModel(n_public=200, n_media=5)
     empty = io.BytesIO()
@@ -130,7 +130,7 @@ def test_views_draw_before_and_after_the_first_day(view):
 
 
 def test_dashboard_model_is_built_from_the_setup_and_times_its_days():
-    from dashboard.app import DashboardModel, DashboardSetup, engine_line, timing_line
+    from redphone.dashboard.app import DashboardModel, DashboardSetup, engine_line, timing_line
 
     setup = DashboardSetup(controls=dict(controls.defaults(), n_public="200", n_media="5", hotline=True))
     model = DashboardModel(setup)
@@ -145,7 +145,7 @@ def test_page_has_no_empty_parameter_card_and_no_page_tab():
     import ipyvuetify as v
     import solara
 
-    from dashboard import app
+    from redphone.dashboard import app
 
     @solara.component
     def Wrapped():
@@ -164,7 +164,7 @@ def test_render_from_a_cached_frame_draws_what_savefig_draws(view):
     import numpy as np
     from PIL import Image
 
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     model = CrisisModel(n_public=200, n_media=5)
     model.run_for(12)
@@ -182,3 +182,20 @@ def test_render_from_a_cached_frame_draws_what_savefig_draws(view):
 def test_axes_move_in_steps():
     assert [plots.horizon(n) for n in (0, 1, 11, 12, 21, 22, 41)] == [10, 10, 10, 20, 20, 40, 40]
     assert [plots.ceiling(x) for x in (0.0, 0.04, 0.3, 0.9, 1.5, 7.0)] == pytest.approx([1.0, 0.05, 0.5, 1.0, 2.0, 10.0])
+
+
+def test_a_policy_setting_sets_the_switches_make_policy_runs():
+    """The dashboard's policy menu reads configs/policy/settings.yaml, the list make policy runs."""
+    from redphone.model.lab import packages
+
+    base = controls.defaults("india_pakistan_2025")
+    for name, over in packages.settings().items():
+        new = controls.with_setting(base, name)
+        kwargs, problems = controls.check(new)
+        assert problems == [] and kwargs is not None, name
+        for key, value in over.items():
+            if key.startswith("institutions."):
+                assert new[key.removeprefix("institutions.")] is value, (name, key)
+        assert new["hotline_mode"] == ("automatic" if over.get("hotline.automatic", True) else "ad hoc"), name
+    everything = controls.with_setting(base, "+ responsible media (everything)")
+    assert all(everything[s] for s in ("hotline", "backchannel", "cbm", "track2", "responsible_media"))

@@ -50,42 +50,80 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _need_browser()
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("solara") / "server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", PYTHONUNBUFFERED="1")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "dashboard/app.py", "--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
+class Dashboard:
+    """``make dashboard`` (the README's command, through the Makefile target itself) on a free port, in its own
+    process group; ``url`` once the page answers, ``stop()`` ends it and returns its log."""
+
+    def __init__(self, log_path: Path):
+        self.port, self.log_path = _free_port(), log_path
+        venv = Path(sys.prefix) if sys.prefix != sys.base_prefix else None  # this venv, wherever make would look
+        make = ["make", "-s", "--no-print-directory", "dashboard", "HOST=127.0.0.1", f"PORT={self.port}", "STAMP="]
+        if venv is not None:
+            make.append(f"VENV={venv}")
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        with open(log_path, "w") as log:
+            self.proc = subprocess.Popen(make, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def wait(self) -> str:
         deadline = time.monotonic() + SERVER_START_S
         while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the dashboard server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            if self.proc.poll() is not None:
+                pytest.fail(f"make dashboard exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
                     if response.status == 200:
-                        break
+                        return response.read().decode(errors="replace")
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the dashboard server did not answer within {SERVER_START_S} s:\n{log_path.read_text()[-3000:]}")
+                pytest.fail(f"make dashboard did not answer within {SERVER_START_S} s:\n{self.log()[-3000:]}")
             time.sleep(0.5)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
-                proc.wait(timeout=15)
+                self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.log()
+
+
+def _need_assets():
+    check = subprocess.run([sys.executable, str(ROOT / "scripts/dashboard/fetch_solara_assets.py"), "--check"], capture_output=True, text=True)
+    if check.returncode != 0:
+        unavailable("the dashboard's front-end files", "npm, then `make dashboard-assets` (fetches them from the npm registry)")
+
+
+def test_make_dashboard_starts_and_serves_the_page(tmp_path):
+    """The README's command itself: ``make dashboard`` starts, the page answers, the app loads without an error
+    (it failed at start with ModuleNotFoundError: the console script found no checkout on its path)."""
+    _need_assets()
+    dashboard = Dashboard(tmp_path / "make-dashboard.log")
+    try:
+        page = dashboard.wait()
+    finally:
+        log = dashboard.stop()
+    assert "<html" in page.lower(), page[:500]
+    assert "open http://127.0.0.1" in log, log[-3000:]
+    assert "Traceback" not in log and "Error" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _need_browser()
+    dashboard = Dashboard(tmp_path_factory.mktemp("solara") / "server.log")
+    try:
+        dashboard.wait()
+        yield dashboard.url
+    finally:
+        log = dashboard.stop()
+    assert "Traceback" not in log, log[-3000:]
 
 
 @pytest.fixture(scope="module")

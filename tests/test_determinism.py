@@ -3,7 +3,7 @@ import numpy as np
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(small):
-    from model import engine
+    from redphone.model import engine
 
     _, params, dims = small
     # 6 replicates of 30 days: the program test_engines compiles too (the session's compilation cache shares it)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from model.lab import io
+from redphone.model.lab import io
 
 ROOT = Path(__file__).resolve().parent.parent
 

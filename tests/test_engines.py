@@ -5,8 +5,8 @@ import jax
 import numpy as np
 import pytest
 
-from model import CrisisModel, engine
-from model.params import stack
+from redphone.model import CrisisModel, engine
+from redphone.model.params import stack
 
 DAYS = 60
 INTEGER = ("crisis_level", "rung", "hotline_call", "dgmo_call", "mediation", "ceasefire", "in_crisis")
@@ -53,7 +53,7 @@ def test_replicate_of_a_batch_equals_a_lone_run(small):
 
 def test_stacked_settings_equal_settings_run_one_by_one(small):
     cfg, params, dims = small
-    from model.config import build, compose
+    from redphone.model.config import build, compose
 
     other, _ = build(compose("india_pakistan_2025", {"population.public": 300, "population.media": 8, "institutions.hotline": True}))
     reps = np.arange(3)

@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 
 def _draw_something(out, name):
-    from experiments.common import figure, save
+    from redphone.experiments.common import figure, save
 
     fig, ax = figure()
     x = np.linspace(0, 1, 50)
@@ -34,11 +34,11 @@ def test_saved_figures_carry_no_timestamps_and_repeat_byte_for_byte(tmp_path):
 def test_every_figure_has_a_config_a_drawing_and_quick_overrides():
     import importlib
 
-    from experiments import FIGURES
+    from redphone.experiments import FIGURES
 
     for name in FIGURES:
         assert (ROOT / "configs" / "experiment" / f"{name}.yaml").read_text().startswith("# @package _global_"), name
-        module = importlib.import_module(f"experiments.{name}")
+        module = importlib.import_module(f"redphone.experiments.{name}")
         assert callable(module.draw) and module.QUICK, name
         text = (ROOT / "configs" / "experiment" / f"{name}.yaml").read_text()
         assert "\nseed:" in text, f"{name}: the experiment must pin its seed"
@@ -47,7 +47,7 @@ def test_every_figure_has_a_config_a_drawing_and_quick_overrides():
 @pytest.mark.slow
 def test_quick_figures_build_from_nothing_and_a_second_run_reuses_and_repeats(tmp_path):
     """`make figures QUICK=1` into an empty folder: every figure with its CSV; then again: nothing rerun, same bytes."""
-    from experiments import FIGURES
+    from redphone.experiments import FIGURES
 
     data, first, second = tmp_path / "data", tmp_path / "first", tmp_path / "second"
     command = [sys.executable, str(ROOT / "scripts" / "figures.py"), "--quick", "--data", str(data)]

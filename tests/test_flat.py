@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from model import flat
+from redphone.model import flat
 
 
 def _data(seed, batch=(3, 2), n=257, rows=7):
@@ -79,7 +79,7 @@ def test_the_scatter_chunk_can_be_set_for_a_device_and_a_bad_one_is_named(monkey
         monkeypatch.setenv("REDPHONE_SCATTER_CHUNK", bad)
         with pytest.raises(ValueError, match="REDPHONE_SCATTER_CHUNK.*power of two"):
             flat.scatter_chunk()
-    from model.config import ConfigError, build, compose  # noqa: PLC0415
+    from redphone.model.config import ConfigError, build, compose  # noqa: PLC0415
 
     with pytest.raises(ConfigError, match="REDPHONE_SCATTER_CHUNK"):  # refused at the config, before any compile
         build(compose("india_pakistan_2025", {}))

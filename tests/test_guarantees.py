@@ -23,7 +23,6 @@ import yaml
 
 from tests.conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
 
 PY = sys.executable
 TINY = ["replicates=2", "days=6", "population.public=40", "population.media=2", "population.neighbours=4"]
@@ -34,7 +33,8 @@ def hydra_compose(overrides: list[str], config_dir=None):
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from model.config import CONFIG_DIR, register
+    from redphone.model.config import CONFIG_DIR
+    from redphone.model.lab.schema import register
 
     register()
     GlobalHydra.instance().clear()
@@ -53,7 +53,7 @@ def hydra_files(folder, overrides: list[str], job_num: int = 0) -> None:
 
 def app_run(folder, overrides: list[str], job_num: int = 0):
     """A run of ``scripts/run.py OVERRIDES hydra.run.dir=FOLDER`` in this process: Hydra's files, the run, its files."""
-    from model.lab import batch, io
+    from redphone.model.lab import batch, io
 
     hydra_files(folder, overrides, job_num)
     cfg = hydra_compose(overrides)
@@ -90,11 +90,11 @@ def _copy(folder, to):
 
 
 def test_1_a_result_of_a_changed_preset_is_stale_and_never_collected_or_reported(result, tmp_path, monkeypatch):
-    import collect
-    import report
+    from redphone.commands import collect
+    from redphone.commands import report
 
-    from model import config
-    from model.lab import sweep
+    from redphone.model import config
+    from redphone.model.lab import sweep
 
     folder = _copy(result, tmp_path / "run")
     assert [j.status for j in sweep.jobs(folder)] == ["complete"]
@@ -117,9 +117,9 @@ def test_1_a_result_of_a_changed_preset_is_stale_and_never_collected_or_reported
 @pytest.mark.slow
 def test_1_a_sweep_rerun_with_another_config_and_interrupted_in_job_1_is_not_mixed(tmp_path):
     """The issue's steps: sweep into S; rerun it into S with a changed value, stopped in job 1; collect and report refuse to mix."""
-    import collect
+    from redphone.commands import collect
 
-    from model.lab import sweep
+    from redphone.model.lab import sweep
 
     folder = tmp_path / "sweep"
     first = app(["-m", *TINY, "seed=1,2", f"hydra.sweep.dir={folder}"])
@@ -140,11 +140,11 @@ def test_1_a_sweep_rerun_with_another_config_and_interrupted_in_job_1_is_not_mix
 
 def test_one_definition_of_a_jobs_status():
     """issue 15: collect, report and figures use model.lab.sweep's statuses, not their own."""
-    import collect
-    import figures
-    import report
+    from redphone.commands import collect
+    from redphone.commands import figures
+    from redphone.commands import report
 
-    from model.lab import sweep
+    from redphone.model.lab import sweep
 
     assert collect.Job is sweep.Job and collect.jobs is sweep.jobs and report.sweep_jobs is sweep.jobs
     assert figures.collect.jobs is sweep.jobs
@@ -157,7 +157,7 @@ def test_one_definition_of_a_jobs_status():
 
 
 def test_2_a_job_killed_between_its_two_renames_is_not_complete(result, tmp_path, monkeypatch):
-    from model.lab import io, sweep
+    from redphone.model.lab import io, sweep
 
     folder = _copy(result, tmp_path / "run")
     seed1 = pd.read_parquet(folder / io.SUMMARY)
@@ -186,7 +186,7 @@ def test_2_a_job_killed_between_its_two_renames_is_not_complete(result, tmp_path
 
 
 def test_2_a_pair_from_two_complete_runs_never_passes(result, tmp_path):
-    from model.lab import io
+    from redphone.model.lab import io
 
     one = _copy(result, tmp_path / "one")
     two = tmp_path / "two"
@@ -201,7 +201,7 @@ def test_2_a_pair_from_two_complete_runs_never_passes(result, tmp_path):
 
 
 def test_3_report_gives_one_row_per_grid_point_never_pooled(tmp_path, capsys):
-    import report
+    from redphone.commands import report
 
     folder = tmp_path / "grid"
     app_run(folder, [*TINY, "+grid.dyad.strategic_culture=[0.1,0.9]"])
@@ -215,7 +215,7 @@ def test_3_report_gives_one_row_per_grid_point_never_pooled(tmp_path, capsys):
 
 
 def test_3_a_report_that_fails_while_drawing_leaves_the_earlier_report_as_it_was(result, tmp_path, monkeypatch):
-    import report
+    from redphone.commands import report
 
     folder = _copy(result, tmp_path / "run")
     assert report.main([str(folder)]) == 0
@@ -232,7 +232,7 @@ def test_3_a_report_that_fails_while_drawing_leaves_the_earlier_report_as_it_was
 
 
 def test_13_report_reads_a_single_run_folder(result, tmp_path, capsys):
-    import report
+    from redphone.commands import report
 
     folder = _copy(result, tmp_path / "run")
     assert report.main([str(folder)]) == 0
@@ -245,7 +245,7 @@ def test_13_report_reads_a_single_run_folder(result, tmp_path, capsys):
 
 def _table(n_settings: int, sides=("India", "Pakistan")):
     """A summary table as tables.settings_table makes it, with values as wide as real ones."""
-    from model.lab import tables
+    from redphone.model.lab import tables
 
     frames = []
     for i in range(n_settings):
@@ -260,7 +260,7 @@ def _table(n_settings: int, sides=("India", "Pakistan")):
 
 @pytest.mark.parametrize("n_settings, sides", [(1, ("India", "Pakistan")), (4, ("India", "Pakistan")), (9, ("Democratic Republic A", "Islamic Republic B"))])
 def test_console_table_fits_100_columns_and_shows_every_value(n_settings, sides):
-    from model.lab import tables
+    from redphone.model.lab import tables
 
     table = _table(n_settings, sides=sides)
     text = tables.console(table, header=f"india_pakistan_2025, 120 days\n{tables.NOTE}")
@@ -274,7 +274,7 @@ def test_console_table_fits_100_columns_and_shows_every_value(n_settings, sides)
 
 
 def test_markdown_table_is_markdown():
-    from model.lab import tables
+    from redphone.model.lab import tables
 
     table = _table(3)
     lines = tables.markdown(table).splitlines()
@@ -303,7 +303,7 @@ def test_a_single_run_prints_the_summary_table_and_report_reads_its_folder(tmp_p
 
 
 def test_5_two_sides_with_one_name_are_refused():
-    from model.config import compose, errors
+    from redphone.model.config import compose, errors
 
     problems = errors(compose("india_pakistan_2025", {"sides": ["A", "A"]}))
     assert problems == ["sides = ['A', 'A']: expected two different, non-empty names"]
@@ -311,7 +311,7 @@ def test_5_two_sides_with_one_name_are_refused():
 
 @pytest.mark.parametrize("n", [2.5, 0, -1, True, "3"])
 def test_6_simulate_refuses_a_number_of_replicates_that_is_not_whole(small, n):
-    from model import engine
+    from redphone.model import engine
 
     _, params, dims = small
     with pytest.raises(ValueError, match="n_replicates"):
@@ -342,7 +342,7 @@ def test_7_two_make_runs_started_in_the_same_second_get_their_own_folders(tmp_pa
 
 
 def test_7_a_second_run_in_a_folder_in_use_stops_with_one_line_and_touches_nothing(tmp_path):
-    from model.lab import sweep
+    from redphone.model.lab import sweep
 
     folder = tmp_path / "run"
     held = sweep.lock(folder)
@@ -360,13 +360,13 @@ def test_7_a_second_run_in_a_folder_in_use_stops_with_one_line_and_touches_nothi
 
 
 def _small_dataset(result):
-    from model.lab import io
+    from redphone.model.lab import io
 
     return io.load(result)
 
 
 def test_8_a_full_disk_gives_one_line_and_leaves_no_partial_file(result, tmp_path, monkeypatch):
-    from model.lab import io
+    from redphone.model.lab import io
 
     ds, frame = _small_dataset(result)
     folder = tmp_path / "full"
@@ -380,7 +380,7 @@ def test_8_a_full_disk_gives_one_line_and_leaves_no_partial_file(result, tmp_pat
 
 
 def test_8_a_disk_that_fills_while_writing_leaves_no_partial_file(result, tmp_path, monkeypatch):
-    from model.lab import io
+    from redphone.model.lab import io
 
     ds, frame = _small_dataset(result)
     folder = tmp_path / "fills"
@@ -399,7 +399,7 @@ def test_8_a_disk_that_fills_while_writing_leaves_no_partial_file(result, tmp_pa
 def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path, monkeypatch):
     from redphone import cli as run
 
-    from model.lab import batch, sweep
+    from redphone.model.lab import batch, sweep
 
     def not_to_be_called(cfg):
         raise AssertionError("computed although the results could not be written")
@@ -407,7 +407,7 @@ def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path,
     monkeypatch.setattr(batch, "run", not_to_be_called)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**10, 2**10))
     folder = tmp_path / "run"
-    from model.lab import io
+    from redphone.model.lab import io
 
     with pytest.raises(io.DiskFull):
         app_job(folder, TINY)
@@ -421,7 +421,7 @@ def test_8_the_app_checks_the_space_before_computing_and_leaves_failed(tmp_path,
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
 def test_9_result_files_respect_the_umask(result, tmp_path, umask, mode):
-    from model.lab import io
+    from redphone.model.lab import io
 
     ds, frame = _small_dataset(result)
     old = os.umask(umask)
@@ -450,7 +450,7 @@ def test_9_result_files_respect_the_umask(result, tmp_path, umask, mode):
     ],
 )
 def test_10_problems_are_one_line_and_exit_2(tmp_path, args, start):
-    from model.lab import sweep
+    from redphone.model.lab import sweep
 
     out = tmp_path / "out"
     done = app([*TINY[:1], *args, f"hydra.run.dir={out}"], cwd=tmp_path)
@@ -475,7 +475,7 @@ def test_10_an_unwritable_output_folder_is_one_line_and_exit_2(tmp_path):
 
 
 def test_11_the_prim_figure_draws_with_its_colorbar(tmp_path):
-    import sensitivity as script
+    from redphone.commands import sensitivity as script
 
     trajectory = pd.DataFrame({"coverage": [1.0, 0.8, 0.5], "density": [0.2, 0.4, 0.7], "res_dim": [0, 1, 2]})
     box = pd.DataFrame({"min": [0.2, 0.0], "max": [1.0, 0.5]}, index=["dyad.strategic_culture", "institutions.hotline"])
@@ -496,7 +496,7 @@ def test_11_make_sensitivity_quick_runs_to_its_end(tmp_path):
 @pytest.mark.slow
 def test_11_make_run_runs_to_its_end_at_a_small_size(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    for name in ("scripts", "configs", "model", "experiments"):
+    for name in ("scripts", "configs", "data", "posteriors"):
         (tmp_path / name).symlink_to(ROOT / name)
     done = subprocess.run(["make", "-s", "run", f"PY={PY}", "STAMP=", "REPLICATES=2", "DAYS=5"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=1200)
@@ -510,10 +510,10 @@ def test_11_make_run_runs_to_its_end_at_a_small_size(tmp_path):
 
 
 def test_12_a_loadable_result_missing_variables_is_not_complete_and_not_loaded(result, tmp_path):
-    import collect
-    import report
+    from redphone.commands import collect
+    from redphone.commands import report
 
-    from model.lab import io
+    from redphone.model.lab import io
 
     folder = _copy(result, tmp_path / "run")
     ds, frame = io.load(folder)
@@ -533,9 +533,9 @@ def test_12_a_loadable_result_missing_variables_is_not_complete_and_not_loaded(r
 
 
 def test_14_figures_only_keeps_the_other_figures_findings(tmp_path, monkeypatch):
-    import figures
+    from redphone.commands import figures
 
-    from experiments import FIGURES
+    from redphone.experiments import FIGURES
 
     data, out = tmp_path / "data", tmp_path / "figures"
     calls = []
@@ -575,14 +575,14 @@ def test_14_figures_only_keeps_the_other_figures_findings(tmp_path, monkeypatch)
     ],
 )
 def test_15_crisis_model_refuses_seeds_and_replicates_it_cannot_honour(kwargs, match):
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     with pytest.raises(ValueError, match=match.replace("[", r"\[")):
         CrisisModel(n_public=40, n_media=2, **kwargs)
 
 
 def test_15_a_numpy_generator_is_a_seed_source_and_run_for_takes_whole_days():
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     a = CrisisModel(rng=np.random.default_rng(11), n_public=40, n_media=2, overrides={"population.neighbours": 4})
     b = CrisisModel(rng=np.random.default_rng(11), n_public=40, n_media=2, overrides={"population.neighbours": 4})
@@ -598,7 +598,7 @@ def test_15_a_numpy_generator_is_a_seed_source_and_run_for_takes_whole_days():
 
 @pytest.mark.parametrize("activation", ["sector", "agent"])
 def test_16_a_saved_state_stays_valid_after_later_steps(activation):
-    from model import CrisisModel
+    from redphone.model import CrisisModel
 
     m = CrisisModel(rng=4, n_public=40, n_media=2, overrides={"population.neighbours": 4}, activation=activation)
     m.step()

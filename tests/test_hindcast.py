@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.lab import hindcast, record
-from model.config import build, compose
+from redphone.model.lab import hindcast, record
+from redphone.model.config import build, compose
 
 ROOT = Path(__file__).resolve().parent.parent
 

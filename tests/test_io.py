@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.lab import batch, io
-from model.config import compose
+from redphone.model.lab import batch, io
+from redphone.model.lab.schema import compose
 
 pytestmark = pytest.mark.xdist_group("io")  # the module's run, made once (pytest-xdist)
 

@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import dyad, engine
-from model.config import build, compose
-from model.params import GROUPS
+from redphone.model import dyad, engine
+from redphone.model.config import build, compose
+from redphone.model.params import GROUPS
 
 DAYS = 40
 
@@ -29,8 +29,9 @@ def random_overrides(draw_float, draw_bool):
                 out[key] = [draw_float(lo, hi), draw_float(lo, hi)]
             else:
                 out[key] = draw_float(lo, hi)
-    if out["dyad.evidence_min"] > out["dyad.evidence_max"]:
-        out["dyad.evidence_min"], out["dyad.evidence_max"] = out["dyad.evidence_max"], out["dyad.evidence_min"]
+    for low, high in (("dyad.evidence_min", "dyad.evidence_max"), ("dyad.severity_min", "dyad.crisis_severity")):  # the cross-field rules
+        if out[low] > out[high]:
+            out[low], out[high] = out[high], out[low]
     return out
 
 
@@ -66,7 +67,7 @@ def test_jitted_equals_unjitted_and_scan_equals_loop(small):
     days = 6
     keys = engine.replicate_keys(7, 0)
     state_scan, daily_scan, _ = jax.jit(engine.rollout, static_argnames=("dims", "days"))(keys, params, dims=dims, days=days)
-    from model.engine import init
+    from redphone.model.engine import init
 
     with jax.disable_jit():
         state = init(keys[0], params, dims)

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model import engine
-from model.config import build, compose
-from model.lab import pathways
-from model.params import stack
+from redphone.model import engine
+from redphone.model.config import build, compose
+from redphone.model.lab import pathways
+from redphone.model.params import stack
 
 REPLICATES, DAYS = 200, 160
 SIZE = {"population.public": 200, "population.media": 6, "days": DAYS}

@@ -1,8 +1,8 @@
 """The per-agent Mesa reference of the public sector (benchmarks/mesa_reference.py) against the
 JAX kernel: the same hostility statistics, in distribution (their random numbers differ)."""
 
-from benchmarks.mesa_reference import ReferencePublic, compare, day0, kernel_public, with_blamed
-from model.config import build, compose
+from redphone.benchmarks.mesa_reference import ReferencePublic, compare, day0, kernel_public, with_blamed
+from redphone.model.config import build, compose
 
 DAYS, N, KERNEL_REPLICATES = 30, 1500, 8
 

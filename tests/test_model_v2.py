@@ -9,11 +9,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from model import dyad, engine
-from model.config import build, compose
-from model.params import N_RUNGS
-from model.sectors import media, political, public
-from model.state import take_side
+from redphone.model import dyad, engine
+from redphone.model.config import build, compose
+from redphone.model.params import N_RUNGS
+from redphone.model.sectors import media, political, public
+from redphone.model.state import take_side
 
 SMALL = {"population.public": 100, "population.media": 4}
 

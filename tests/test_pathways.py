@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.lab import pathways
+from redphone.model.lab import pathways
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = pathways.Scale(replicates=400, population=100)

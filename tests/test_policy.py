@@ -9,18 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-try:  # the redphone/ package layout (branch vocab), else the layout this was written in
-    from redphone.model.config import build, compose
-    from redphone.model.lab import batch, calibration, inference, policy, posterior
-    from redphone.model.params import stack
-except ImportError:
-    from model.config import build, compose
-    from model.lab import batch, calibration, inference, policy, posterior
-    from model.params import stack
+from redphone.model.config import build, compose
+from redphone.model.lab import batch, calibration, inference, policy, posterior
+from redphone.model.params import stack
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTERIOR = ROOT / "posteriors" / "status_quo.nc"
-sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def _runs(effect_per_draw, sd_noise, r, rng, base_p=None):

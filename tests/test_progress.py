@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from model.lab import progress
+from redphone.model.lab import progress
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,9 +22,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from model import dyad, engine
-from model.config import FIELDS, build, compose
-from model.params import GROUPS, stack
+from redphone.model import dyad, engine
+from redphone.model.config import FIELDS, build, compose
+from redphone.model.params import GROUPS, stack
 
 SIZES = {"population.public": 40, "population.media": 3, "population.neighbours": 4}
 DAYS, REPLICATES = 60, 2
@@ -46,13 +46,15 @@ def _value(meta, rng, where: str):
 
 
 def _consistent(overrides: dict) -> dict:
-    """The one cross-field rule of the schema: evidence_min <= evidence_max."""
-    lo, hi = overrides.get("dyad.evidence_min"), overrides.get("dyad.evidence_max")
+    """The cross-field rules of the schema: evidence_min <= evidence_max, severity_min <= crisis_severity (a pair
+    out of order is swapped, so each drawn value is still tested)."""
     defaults = compose("india_pakistan_2025").dyad
-    lo = defaults.evidence_min if lo is None else lo
-    hi = defaults.evidence_max if hi is None else hi
-    if lo > hi:
-        overrides = {**overrides, "dyad.evidence_min": hi, "dyad.evidence_max": lo}
+    for low, high in (("evidence_min", "evidence_max"), ("severity_min", "crisis_severity")):
+        lo, hi = overrides.get(f"dyad.{low}"), overrides.get(f"dyad.{high}")
+        lo = defaults[low] if lo is None else lo
+        hi = defaults[high] if hi is None else hi
+        if lo > hi:
+            overrides = {**overrides, f"dyad.{low}": hi, f"dyad.{high}": lo}
     return overrides
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from model.lab import record
+from redphone.model.lab import record
 
 
 def test_reads_the_real_file():

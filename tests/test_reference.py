@@ -4,9 +4,9 @@ import jax
 import numpy as np
 import pytest
 
-from model import engine
-from model.config import build, compose
-from model.params import stack
+from redphone.model import engine
+from redphone.model.config import build, compose
+from redphone.model.params import stack
 
 
 def clusters(hostility, gap=0.02, min_share=0.02):

@@ -4,10 +4,7 @@ and a check that sees a miscalibrated posterior on a problem whose answer is kno
 import numpy as np
 import pytest
 
-try:  # the redphone/ package layout (branch vocab), else the layout this was written in
-    from redphone.model.lab import calibration, inference, sbc
-except ImportError:
-    from model.lab import calibration, inference, sbc
+from redphone.model.lab import calibration, inference, sbc
 
 
 def test_random_tie_breaking_makes_the_ranks_of_a_discrete_parameter_uniform():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.lab import sensitivity
+from redphone.model.lab import sensitivity
 
 
 def test_prim_finds_a_known_box():

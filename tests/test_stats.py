@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from model.lab.stats import bootstrap_mean, mean_band, proportion, wilson
+from redphone.model.lab.stats import bootstrap_mean, mean_band, proportion, wilson
 
 
 def test_wilson_matches_a_textbook_value():
@@ -46,7 +46,7 @@ def test_mean_band_per_column():
 
 
 def test_poisson_rate_matches_garwood():
-    from model.lab.stats import poisson_rate
+    from redphone.model.lab.stats import poisson_rate
 
     est = poisson_rate(7, 1.0)  # chi-square quantiles: 2.814 to 14.423
     assert est.low == pytest.approx(2.8143, abs=1e-3) and est.high == pytest.approx(14.4227, abs=1e-3)

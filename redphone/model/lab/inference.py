@@ -50,7 +50,7 @@ import numpy as np
 
 from ..config import compose
 from ..params import Params, stack
-from . import calibration, hindcast, measures, record
+from . import calibration, flow, hindcast, sbc, measures, record
 from .progress import quiet
 
 PRIOR = calibration.FIT  # the fitted parameters, with the literature's ranges (docs/parameters.md, "Priors")
@@ -387,11 +387,7 @@ class Posterior:
         return self.box.from_real(np.asarray(z, np.float64).reshape(n, -1))
 
 
-@functools.cache
-def _network(dim: int):
-    from sbijax.nn import make_maf  # noqa: PLC0415
-
-    return make_maf(dim, n_layers=5, hidden_sizes=(64, 64))
+_network = functools.cache(flow.network)
 
 
 def _objective(dim: int):
@@ -433,8 +429,6 @@ def fit_npe(theta, x, box: Box, seed: int, *, epochs: int, say=quiet) -> Posteri
 def ranks(post: Posterior, theta_true, x, n: int, seed: int) -> np.ndarray:
     """Simulation-based calibration (Talts et al. 2018): rank of each true value among n posterior draws. A discrete
     parameter is ranked at its levels, ties broken at random (``sbc.rank``)."""
-    from . import sbc  # noqa: PLC0415
-
     rng = np.random.default_rng(seed)
     out = np.zeros(np.shape(theta_true), int)
     for i, (t, xi) in enumerate(zip(theta_true, x)):
@@ -448,10 +442,7 @@ def coverage(post: Posterior, theta_true, x, n: int, seed: int, levels=(0.5, 0.8
     return covered(ranks(post, theta_true, x, n, seed) / n, levels)
 
 
-def covered(fractional_ranks, levels=(0.5, 0.8, 0.9, 0.95)) -> dict:
-    """Share of true values inside the central interval of each level, per parameter, from their fractional ranks."""
-    r = np.asarray(fractional_ranks)
-    return {lv: ((r >= (1 - lv) / 2) & (r <= 1 - (1 - lv) / 2)).mean(0) for lv in levels}
+covered = sbc.covered  # coverage from ranks, defined once (lab.sbc)
 
 
 def contraction(draws, box: Box = PRIOR_BOX) -> np.ndarray:

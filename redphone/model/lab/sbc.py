@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import calibration
+from . import calibration, flow
 
 
 def snap(theta, names) -> np.ndarray:
@@ -92,6 +92,12 @@ def _log_prior_z(z):
     return np.sum(-np.logaddexp(0.0, -z) - np.logaddexp(0.0, z), axis=-1)
 
 
+def covered(fractional_ranks, levels=(0.5, 0.8, 0.9, 0.95)) -> dict:
+    """Share of true values inside the central interval of each level, per parameter, from their fractional ranks."""
+    r = np.asarray(fractional_ranks)
+    return {lv: ((r >= (1 - lv) / 2) & (r <= 1 - (1 - lv) / 2)).mean(0) for lv in levels}
+
+
 def flow_log_prob(post, theta, x) -> np.ndarray:
     """log q(z(theta) | x) of the trained flow on its real line (what reweighting needs: the Jacobian cancels against
     the prior's). theta (m, parameter), x (statistics,)."""
@@ -103,9 +109,7 @@ def flow_log_prob(post, theta, x) -> np.ndarray:
 @functools.cache
 def _log_prob(dim: int):
     """The flow's log density, compiled once per dimension (and shape)."""
-    from .inference import _network  # noqa: PLC0415
-
-    network = _network(dim)
+    network = flow.network(dim)
     return jax.jit(lambda params, z, xs: network.apply(params, None, method="log_prob", y=z, x=jnp.tile(xs, [z.shape[0], 1])))
 
 
@@ -131,7 +135,6 @@ def table(psbc: dict, prior) -> "pd.DataFrame":  # noqa: F821
     and 90% intervals, and a chi-square test of uniform ranks."""
     import pandas as pd  # noqa: PLC0415
 
-    from .inference import covered  # noqa: PLC0415
 
     n, r = psbc["n_draws"], psbc["ranks"]
     cov = covered(r / n, (0.5, 0.9))

@@ -37,6 +37,8 @@ from redphone import HOME
 GENERATED = HOME / "docs" / "generated"
 DOCS = (HOME / "README.md", HOME / "docs" / "validation.md", HOME / "docs" / "ODD.md")
 POLICY_TABLE = HOME / "figures" / "policy_effects.md"
+PATHWAYS_TABLE = HOME / "figures" / "pathways.md"
+PINNED = 0.5  # posterior contraction at which a parameter counts as pinned by the record
 
 
 class Missing(Exception):
@@ -104,7 +106,7 @@ def record() -> str:
 
 def posterior() -> str:
     """Each fitted parameter's posterior median and 90% interval (posteriors/status_quo.nc), against its prior range."""
-    from redphone.model.lab import calibration  # noqa: PLC0415
+    from redphone.model.lab import calibration, inference  # noqa: PLC0415
     from redphone.model.lab import posterior as post  # noqa: PLC0415
 
     file = HOME / "posteriors" / "status_quo.nc"
@@ -113,11 +115,19 @@ def posterior() -> str:
     tree, _ = post.load(file)
     names = [f.key for f in calibration.FIT if f.key in tree["posterior"].data_vars]
     draws = post.draws(file, names)
+    fitted = [f for f in calibration.FIT if f.key in names]
+    # what the record pins: the calibration's own measure, 1 - posterior variance / prior variance
+    shrunk = inference.contraction(draws, inference.Box(np.array([f.lo for f in fitted]), np.array([f.hi for f in fitted])))
     rows = []
-    for j, f in enumerate(f for f in calibration.FIT if f.key in names):
+    pinned = 0
+    for j, f in enumerate(fitted):
         lo, med, hi = np.percentile(draws[:, j], [5, 50, 95])
-        rows.append([f"`{f.key}`", f"[{f.lo:g}, {f.hi:g}]", f"{med:.3g}", f"[{lo:.3g}, {hi:.3g}]"])
-    return f"{draws.shape[0]} draws.\n\n" + _table(["parameter", "prior range", "posterior median", "90% interval"], rows)
+        contraction = shrunk[j]
+        pinned += contraction >= PINNED
+        rows.append([f"`{f.key}`", f"[{f.lo:g}, {f.hi:g}]", f"{med:.3g}", f"[{lo:.3g}, {hi:.3g}]", f"{contraction:.2f}",
+                     "yes" if contraction >= PINNED else "partly" if contraction >= PINNED / 2 else "no: near its prior"])
+    return (f"{draws.shape[0]} draws; {pinned} of {len(rows)} parameters pinned by the record (posterior contraction "
+            f">= {PINNED}; partly: >= {PINNED / 2}).\n\n" + _table(["parameter", "prior range", "posterior median", "90% interval", "contraction", "pinned"], rows))
 
 
 def policy_effects() -> str:
@@ -125,6 +135,13 @@ def policy_effects() -> str:
     if not POLICY_TABLE.is_file():
         raise Missing(f"{POLICY_TABLE.relative_to(HOME)} (make policy)")
     return POLICY_TABLE.read_text().strip()
+
+
+def pathways() -> str:
+    """What carries each channel's effect and how far the social drivers move the decision (figures/pathways.md)."""
+    if not PATHWAYS_TABLE.is_file():
+        raise Missing(f"{PATHWAYS_TABLE.relative_to(HOME)} (make pathways)")
+    return PATHWAYS_TABLE.read_text().strip()
 
 
 def headline() -> str:
@@ -161,6 +178,7 @@ BLOCKS = {
     "record": Block(record, True),
     "posterior": Block(posterior, True),
     "policy_effects": Block(policy_effects, False),  # make policy's output (figures/ is not committed)
+    "pathways": Block(pathways, False),  # make pathways' output
     "headline": Block(headline, False),
     "hindcast": Block(hindcast, False),
 }

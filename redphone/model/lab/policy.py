@@ -51,10 +51,8 @@ import numpy as np
 
 from ..config import build, compose
 from ..params import stack
-from . import calibration, inference
+from . import calibration, inference, measures, packages
 
-from . import packages
-from .measures import DAYS_PER_DECADE
 
 PRESET = "india_pakistan_2025"
 DAYS = 365
@@ -160,7 +158,7 @@ def crisis_fields(res: dict) -> dict:
     lag = np.asarray(res["lag"], float)
     struck = np.isfinite(lag)
     return {
-        "p_rung4": ((res["peak_rung"] >= 4).astype(float), ones), "p_rung5": ((res["peak_rung"] >= 5).astype(float), ones),
+        "p_rung4": (measures.reached(res["peak_rung"], 4).astype(float), ones), "p_rung5": (measures.reached(res["peak_rung"], 5).astype(float), ones),
         "days_to_strike": (np.where(struck, lag, 0.0), struck.astype(float)),
         "p_rescinded": ((res["rescinded"] > 0).astype(float), ones), "crisis_days": (np.asarray(res["crisis_days"], float), ones),
         "hostility_A": (np.asarray(res["hostility_A"], float), ones), "hostility_B": (np.asarray(res["hostility_B"], float), ones),
@@ -171,9 +169,9 @@ def crisis_fields(res: dict) -> dict:
 def long_fields(res: dict, days: int) -> dict:
     crises, force = np.asarray(res["crises"], float), np.asarray(res["force"], float)
     ones = np.ones_like(crises)
-    return {"per_decade": (crises * DAYS_PER_DECADE / days, ones), "force_share": (force, crises),
-            "force_per_decade": (force * DAYS_PER_DECADE / days, ones),
-            "institutions_30y": (np.asarray(res["created"], float) * 3 * DAYS_PER_DECADE / days, ones)}
+    return {"per_decade": (measures.per_decade(crises, days), ones), "force_share": (force, crises),
+            "force_per_decade": (measures.per_decade(force, days), ones),
+            "institutions_30y": (3 * measures.per_decade(res["created"], days), ones)}
 
 
 def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTINGS, names=None, say=None,
@@ -183,7 +181,7 @@ def simulate(draws: np.ndarray, scale: Scale, seed: int, settings: dict = SETTIN
     ``draws`` (draw, parameter), columns named by ``names`` (default: all of ``calibration.FIT``). Returns
     dict(settings, names, theta, runs={metric: (num, den), each (draw, setting, replicate)}, values={metric:
     (draw, setting) per-draw expected values}, scale)."""
-    from .batch import run_stacked  # noqa: PLC0415
+    from .runs import run_stacked  # noqa: PLC0415
     from .progress import quiet  # noqa: PLC0415
 
     say = say or quiet

@@ -137,6 +137,19 @@ def policy_effects() -> str:
     return POLICY_TABLE.read_text().strip()
 
 
+def policy_headline() -> str:
+    """The first table of make policy's output (its caption and the effects on every headline metric), for the README."""
+    text = policy_effects()
+    lines, out, in_table = text.splitlines(), [], False
+    for line in lines:
+        if line.startswith("|"):
+            in_table = True
+        elif in_table:
+            break
+        out.append(line)
+    return "\n".join(out).strip()
+
+
 def pathways() -> str:
     """What carries each channel's effect and how far the social drivers move the decision (figures/pathways.md)."""
     if not PATHWAYS_TABLE.is_file():
@@ -178,6 +191,7 @@ BLOCKS = {
     "record": Block(record, True),
     "posterior": Block(posterior, True),
     "policy_effects": Block(policy_effects, False),  # make policy's output (figures/ is not committed)
+    "policy_headline": Block(policy_headline, False),  # its first table, for the README
     "pathways": Block(pathways, False),  # make pathways' output
     "headline": Block(headline, False),
     "hindcast": Block(hindcast, False),

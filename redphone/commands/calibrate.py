@@ -206,20 +206,10 @@ def md(df: pd.DataFrame, digits: int = 3) -> str:
 
 
 def fig_coverage(res, path):
-    n = res["budget"].sbc_draws
-    r = np.sort(res["ranks"] / n, axis=0)
-    m = len(r)
+    m, k = np.shape(res["ranks"])
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    grid = np.arange(1, m + 1) / m
-    band = 1.36 / np.sqrt(m)  # 95% Kolmogorov-Smirnov band of an ECDF of m uniform ranks
-    ax.fill_between([0, 1], [-band, -band], [band, band], color="0.85", label="95% band (uniform ranks)")
-    for j in range(r.shape[1]):
-        ax.plot(r[:, j], grid - r[:, j], lw=0.8, alpha=0.8)
-    ax.axhline(0, color="k", lw=0.6)
-    ax.set_xlabel("fractional rank of the true value among posterior draws")
-    ax.set_ylabel("ECDF - uniform")
-    ax.set_title(f"Simulation-based calibration: {m} synthetic datasets, {r.shape[1]} parameters")
-    ax.legend(fontsize=8, loc="lower left")
+    sbc.ecdf_panel(ax, res["ranks"] / res["budget"].sbc_draws, "fractional rank of the true value among posterior draws",
+                   f"Simulation-based calibration: {m} synthetic datasets, {k} parameters")
     fig.tight_layout()
     fig.savefig(path, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)

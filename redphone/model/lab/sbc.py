@@ -153,24 +153,32 @@ def report(psbc: dict, tab) -> str:
             f"{tab['coverage_90'].mean():.2f} (50%: {tab['coverage_50'].mean():.2f}).")
 
 
-def figure(psbc: dict, colour: str = "#0072B2"):
-    """ECDF of the fractional ranks minus the uniform's, per parameter, with the 95% band; and the reweighting's
-    effective sample sizes. Returns the matplotlib figure (the caller saves it)."""
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    r = np.sort(psbc["ranks"] / psbc["n_draws"], axis=0)
+def ecdf_panel(ax, fractional_ranks, xlabel: str, title: str, fontsize: int = 8) -> None:
+    """The ECDF of each parameter's fractional ranks minus the uniform's, with the 95% Kolmogorov-Smirnov band: the
+    picture of both SBC checks (prior and posterior)."""
+    r = np.sort(np.asarray(fractional_ranks), axis=0)
     m = len(r)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw=dict(width_ratios=(2.2, 1)))
     grid = np.arange(1, m + 1) / m
     band = 1.36 / np.sqrt(m)  # 95% Kolmogorov-Smirnov band of an ECDF of m uniform ranks
     ax.fill_between([0, 1], [-band, -band], [band, band], color="0.85", label="95% band (uniform ranks)")
     for j in range(r.shape[1]):
         ax.plot(r[:, j], grid - r[:, j], lw=0.8, alpha=0.8)
     ax.axhline(0, color="k", lw=0.6)
-    ax.set_xlabel("fractional rank of the true value (discrete parameters: ties broken at random)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("ECDF - uniform")
-    ax.set_title(f"Posterior SBC: {m} truths from the posterior given the record, {r.shape[1]} parameters")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title(title)
+    ax.legend(fontsize=fontsize, loc="lower left")
+
+
+def figure(psbc: dict, colour: str = "#0072B2"):
+    """ECDF of the fractional ranks minus the uniform's, per parameter, with the 95% band; and the reweighting's
+    effective sample sizes. Returns the matplotlib figure (the caller saves it)."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw=dict(width_ratios=(2.2, 1)))
+    m, k = np.shape(psbc["ranks"])
+    ecdf_panel(ax, psbc["ranks"] / psbc["n_draws"], "fractional rank of the true value (discrete parameters: ties broken at random)",
+               f"Posterior SBC: {m} truths from the posterior given the record, {k} parameters", fontsize=7)
     bx.hist(psbc["ess"], bins=20, color=colour, alpha=0.8)
     bx.set_xlabel(f"effective sample size of the reweighting (pool {psbc['pool']})")
     bx.set_title("How sharp each reference posterior is")

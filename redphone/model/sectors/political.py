@@ -249,7 +249,8 @@ def step(key, pol: PoliticalState, state: State, params: Params, dims: Dims, sid
 
     # (i) misperception: a noisy, biased reading of the rival's intent
     left = misperception(params, state)
-    signal = d.rung[rival] / 5.0 + left * (pp.security_dilemma[side] * d.readiness_seen[rival] + pp.belief_bias[side] * hawk)
+    misread = left * pp.security_dilemma[side] * d.readiness_seen[rival] + left * pp.belief_bias[side] * hawk
+    signal = d.rung[rival] / 5.0 + misread
     noise = pp.belief_noise[side] * left * jax.random.normal(k_belief)
     belief = pol.belief + pp.belief_rate[side] * (jnp.clip(signal + noise, 0.0, 1.0) - pol.belief)
     pol = replace(pol, belief=belief, election_in=pol.election_in - 1)

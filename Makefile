@@ -98,9 +98,9 @@ DASHBOARD_ENV := SOLARA_TELEMETRY_MIXPANEL_ENABLE=false
 
 dashboard-assets: $(STAMP)
 	@command -v npm >/dev/null || { echo "== installing npm (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
-	@$(PY) scripts/dashboard/fetch_solara_assets.py > $(VENV)/fetch_solara_assets.log 2>&1 \
-	    || { cat $(VENV)/fetch_solara_assets.log; exit 1; }
-	@tail -n 1 $(VENV)/fetch_solara_assets.log
+	@# the log goes to a temporary file: a user who may not write the venv (make test as another user) still gets it
+	@log=$$(mktemp) && { $(PY) scripts/dashboard/fetch_solara_assets.py > $$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; } \
+	    && tail -n 1 $$log && rm -f $$log
 
 chromium:
 	@command -v chromium >/dev/null || { echo "== installing chromium (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

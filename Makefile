@@ -121,7 +121,10 @@ system-deps: $(STAMP)
 	        || echo "== could not fetch the dashboard's front-end files: the browser tests skip"; fi; \
 	fi
 
-dashboard: $(STAMP) dashboard-assets
+# A user who may not write the venv (another account sharing a checkout) serves with the front-end files already there.
+dashboard: $(STAMP)
+	@if [ -w $(VENV)/share ] || [ ! -e $(VENV)/share ] && [ -w $(VENV) ]; then $(MAKE) --no-print-directory dashboard-assets; \
+	    else echo "== $(VENV) is not writable by $$(id -un): the dashboard's front-end files are used as they were fetched"; fi
 	@echo "== redphone dashboard: open http://$(HOST):$(PORT)/ in a browser (Ctrl-C stops it)"
 	@$(DASHBOARD_ENV) $(VENV)/bin/solara run redphone.dashboard.app --host $(HOST) --port $(PORT) --production --no-open
 

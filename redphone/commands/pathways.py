@@ -6,7 +6,7 @@ At the posterior median (the presets hold it), on the 2025 status quo and on
 uri_2016 (a first strike without precedent): each channel's effect with each
 pathway knocked out in turn, each social driver at two ends, and full war as a
 choice. Writes pathways.md and pathways.csv to --out (default figures/;
---quick: 200 replicates into figures/quick/).
+--quick: 100 replicates of 50 citizens into figures/quick/: a smoke run).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ ROOT = HOME  # the checkout (or the installed package): figures/ lies here
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicates", type=int, default=pathways.Scale.replicates)
-    parser.add_argument("--quick", action="store_true", help="200 replicates, into figures/quick")
+    parser.add_argument("--quick", action="store_true", help="100 replicates of 50 citizens, into figures/quick (a smoke run)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.replicates < 10:
         parser.error(f"--replicates = {args.replicates}: needs at least 10")
     out = args.out or ROOT / "figures" / ("quick" if args.quick else "")
-    scale = pathways.Scale(replicates=200 if args.quick else args.replicates)
+    scale = pathways.Scale(replicates=100, population=50) if args.quick else pathways.Scale(replicates=args.replicates)
     outcomes, rows = {}, []
     for preset in pathways.PRESETS:
         for inst in pathways.INSTITUTIONS:

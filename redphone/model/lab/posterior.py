@@ -17,7 +17,6 @@ record file, library versions, simulation budget and time.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import HOME
+from . import io
 from .schema import posterior_path as path_of
 
 ROOT = HOME
@@ -66,7 +66,7 @@ def provenance(seed: int, budget: dict, seconds: float, record_file: Path, revis
 
 
 def write(path: Path, names, draws, prior, stats, observed, predictive, attrs: dict) -> Path:
-    """The DataTree to ``path``, through a temporary file and a rename (a reader never sees half a file)."""
+    """The DataTree to ``path``, through a temporary file and a rename (a reader never sees half a file): ``io._atomic``."""
     import arviz as az  # noqa: PLC0415
 
     tree = az.from_dict({
@@ -78,12 +78,8 @@ def write(path: Path, names, draws, prior, stats, observed, predictive, attrs: d
     tree.attrs.update(attrs)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tree.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # the lab's one atomic write: fsync, the umask's permissions, a full disk reported in one line (io.DiskFull)
+    io._atomic(path, lambda tmp: tree.to_netcdf(tmp, engine="h5netcdf"), int(np.asarray(draws).nbytes * 3))
     return path
 
 

@@ -79,6 +79,7 @@ SETTINGS = {
     # the social drivers of the decision (issue 20): each at two ends of its range
     **{name: (pathways.MARGIN, over) for name, over in DRIVERS.items()},
     # the switches where the decision is at the margin (under the 2025 precedent a strike is near certain at the posterior)
+    "intent_ignored": (pathways.MARGIN, {"political.intent_weight": 0.0}), "intent_read": (pathways.MARGIN, {"political.intent_weight": 1.0}),
     "margin": (pathways.MARGIN, {}), "margin_hotline": (pathways.MARGIN, {"institutions.hotline": True}),
     "margin_backchannel": (pathways.MARGIN, {"institutions.backchannel": True}),
     "extreme": ("pahalgam_2025", pathways.EXTREME), "extreme_calm": ("pahalgam_2025", pathways.EXTREME_BASE),
@@ -290,6 +291,11 @@ def test_a_standing_track2_programme_lowers_public_hostility(runs):
 def test_responsible_media_lower_media_nationalism(runs):
     nationalism = lambda name: runs[name][0]["media_nationalism"].mean(axis=(1, 2))  # noqa: E731
     assert larger(nationalism("base"), nationalism("responsible_media")) < ALPHA
+
+
+def test_a_rival_read_as_benign_is_answered_less(runs):
+    """The grievance weighs by the intent read behind it, 1 - intent_weight x (1 - belief): read fully, less force."""
+    assert more_often(kinetic(runs["intent_ignored"][1]), kinetic(runs["intent_read"][1])) < ALPHA
 
 
 def test_an_insecure_leader_strikes_harder(runs):

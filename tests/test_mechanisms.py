@@ -88,6 +88,23 @@ SETTINGS = {
     "no_demands": ("twin_peaks_2001", {"standoff.demands": [0.0, 0.0], "mediation.reassurance": 0.0}),
     "comply_fast": ("twin_peaks_2001", {"standoff.comply_mediation": 0.2}),
     "costly_mobilisation": ("twin_peaks_2001", {"political.mobilisation_cost": 3.0}),
+    # issue 21: a stand-off's face, compliance that lowers the pressure, exercises, intrusions, threats that bind,
+    # strikes aimed to be read as limited
+    "faceless": ("twin_peaks_2001", {"mediation.reassurance": 0.0, "standoff.face": 0.0}),
+    "relief_full": ("twin_peaks_2001", {"mediation.reassurance": 0.0, "standoff.comply_relief": 1.0}),
+    "exercise": ("brasstacks_1987", {}),
+    "no_exercise": ("brasstacks_1987", {"events": []}),
+    "intrusion": ("kargil_1999", {"intrusion.withdraw_pressure": 0.0}),
+    "raid": ("kargil_1999", {"intrusion.withdraw_pressure": 0.0, "events": [{"day": 0, "target": "A", "severity": 1.0, "evidence": 1.0}]}),
+    "evicted_fast": ("kargil_1999", {"intrusion.withdraw_pressure": 0.0, "intrusion.evict_rate": 0.2}),
+    "pressed_out": ("kargil_1999", {**ACCEPTED, "intrusion.withdraw_pressure": 0.2}),
+    "not_pressed_out": ("kargil_1999", {**ACCEPTED, "intrusion.withdraw_pressure": 0.0}),
+    "threats_bind": (pathways.MARGIN, {"political.threat_binding": 1.0}),
+    "threats_free": (pathways.MARGIN, {"political.threat_binding": 0.0}),
+    "limited": ("pahalgam_2025", {"operation.limited": [1.0, 1.0]}),
+    "unlimited": ("pahalgam_2025", {"operation.limited": [0.0, 0.0]}),
+    "margin_limited": (pathways.MARGIN, {"operation.limited": [1.0, 1.0]}),
+    "margin_unlimited": (pathways.MARGIN, {"operation.limited": [0.0, 0.0]}),
 }
 
 
@@ -327,3 +344,68 @@ def test_outputs_are_finite_and_the_orders_are_recorded(runs):
         given = (daily["order"] == 1).sum(axis=(1, 2))
         np.testing.assert_array_equal(given, summary["orders"], err_msg=name)
         np.testing.assert_array_equal((daily["order"] == 3).sum(axis=(1, 2)), summary["rescinded"], err_msg=name)
+
+
+# --------------------------------------------------------------------------- issue 21: crises that differ
+
+
+def test_a_stand_offs_face_keeps_it_open(runs):
+    """Standing down before a mobilised rival costs face, the more the more is sunk: stand-offs last longer."""
+    assert larger(runs["standoff"][1]["duration"], runs["faceless"][1]["duration"]) < ALPHA
+
+
+def test_a_compliance_signal_lowers_the_pressure_without_ending_the_stand_off(runs):
+    """Compliance that removes only part of the demands (comply_relief < 1) leaves stand-offs longer than compliance
+    that ends them."""
+    assert runs["standoff"][1]["complied"].sum() > 0
+    assert larger(runs["standoff"][1]["duration"], runs["relief_full"][1]["duration"]) < ALPHA
+
+
+def test_an_exercise_opens_a_crisis_and_the_rival_counter_mobilises(runs):
+    """Brasstacks: an exercise aimed at Pakistan, no attack; the crisis opens, and Pakistan mobilises in answer."""
+    (daily, summary), (_, calm) = runs["exercise"], runs["no_exercise"]
+    assert more_often(summary["crises"] > 0, calm["crises"] > 0) < ALPHA
+    answered = (daily["rung"][:, :, 1] >= 2).any(axis=1)  # Pakistan's own choice: the exercise holds only India
+    assert answered.mean() > 0.5
+    assert (daily["rung"][:, :, 0] >= 2).all(axis=0)[:60].all()  # India stands mobilised through the exercise
+
+
+def test_an_intrusion_holds_the_crisis_open_until_evicted(runs):
+    """Kargil: an occupation is a grievance renewed daily; it lasts until evicted or withdrawn, longer than the same
+    attack as a raid, and the faster the eviction the shorter the crisis."""
+    intrusion, raid, fast = (runs[k][1]["duration"] for k in ("intrusion", "raid", "evicted_fast"))
+    assert larger(intrusion, raid) < ALPHA
+    assert larger(intrusion, fast) < ALPHA
+    assert larger(runs["intrusion"][1]["kinetic_days"], runs["evicted_fast"][1]["kinetic_days"]) < ALPHA
+
+
+def test_third_party_pressure_makes_intruders_withdraw(runs):
+    assert larger(runs["not_pressed_out"][1]["duration"], runs["pressed_out"][1]["duration"]) < ALPHA
+
+
+def test_force_against_intruders_on_ones_own_side_is_no_grievance_to_them(runs):
+    """Pakistan answers India's force less often when it is used against its intruders on India's side of the line."""
+    def answered(daily):
+        return (daily["rung"][:, :, 1] >= 3).any(axis=1)
+
+    assert more_often(answered(runs["raid"][0]), answered(runs["intrusion"][0])) < ALPHA
+
+
+def test_a_leaders_own_threats_can_set_the_first_precedent(runs):
+    """Uri 2016: with no precedent, public threats that bind like one make a first strike likelier, and the strike
+    executed leaves a precedent: the precedent is an outcome of the model."""
+    bind, free = runs["threats_bind"][1], runs["threats_free"][1]
+    assert more_often(kinetic(bind), kinetic(free)) < ALPHA
+    assert more_often(bind["precedent_end_A"] > 0, free["precedent_end_A"] > 0) < ALPHA
+
+
+def test_a_strike_read_as_limited_is_chosen_more_and_answered_less(runs):
+    """Balakot, Sindoor: a strike on territory aimed to be read as limited invites less retaliation (chosen more at the
+    margin) and gives the rival less grievance (answered less)."""
+    assert more_often(_p4(runs["margin_limited"][1]), _p4(runs["margin_unlimited"][1])) < ALPHA
+
+    def answered(daily):
+        struck = (daily["rung"][:, :, 0] >= 4).any(axis=1)
+        return struck & (daily["rung"][:, :, 1] >= 4).any(axis=1)
+
+    assert more_often(answered(runs["unlimited"][0]), answered(runs["limited"][0])) < ALPHA

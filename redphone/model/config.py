@@ -16,7 +16,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from .. import HOME
-from .params import GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
+from .params import EVENT_KINDS, GROUPS, MAX_SCRIPTED, SIDE_NAMES, Dims, Params, ScriptedAttack, to_params
 
 # the public aggregates count citizens in float32, exact up to 2**24 per side
 MAX_PUBLIC = 2**24
@@ -231,6 +231,10 @@ def errors(cfg) -> list[str]:
         for key in ("severity", "evidence"):
             if not (is_number(ev[key]) and 0 <= ev[key] <= 1):
                 problems.append(f"events[{i}].{key} = {ev[key]!r}: expected a number in [0, 1]")
+        if ev.kind not in EVENT_KINDS:
+            problems.append(f"events[{i}].kind = {ev.kind!r}: expected one of {', '.join(EVENT_KINDS)}")
+        elif ev.kind == "exercise" and not (isinstance(ev.length, int) and ev.length >= 1):
+            problems.append(f"events[{i}].length = {ev.length!r}: an exercise lasts a whole number of days >= 1")
     return problems
 
 

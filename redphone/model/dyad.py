@@ -15,8 +15,12 @@ crosses into force, rung 3, without an order), the channels of the day
 refuses it, brokers) and the assurances they carry (each side's grievance
 eases by ``hotline.reassurance``, ``backchannel.reassurance``,
 ``mediation.reassurance`` on a day the channel is at work), a possible ceasefire, the outcomes of kinetic action
-(strikes, losses), inadvertent nuclear use at crisis level 5, compliance with
-open demands, and the episode bookkeeping. A strike suffered adds to the
+(strikes, losses), inadvertent nuclear use at crisis level 5, the end of an
+occupation (eviction, withdrawal under pressure), compliance with open demands
+(a signal lowers them by ``standoff.comply_relief``), and the episode
+bookkeeping. Scripted events (``inject_attack``) are attacks, exercises (the
+other side stands mobilised for their length) or intrusions (an occupation: a
+grievance renewed daily, the intruder mobilised, until it ends). A strike suffered adds to the
 memory of provocation like a fully attributed attack (the side struck wants
 to answer); a ceasefire, like compliance with demands, settles it (both
 sides claim they won).
@@ -50,10 +54,11 @@ import jax
 import jax.numpy as jnp
 
 from .params import MAX_SCRIPTED, N_SIDES, Params
-from .sectors.political import EXECUTED, GIVEN, HOTLINE, BACKCHANNEL, CBM, KINETIC, RESCINDED  # noqa: F401
+from .sectors.political import EXECUTED, GIVEN, HOTLINE, BACKCHANNEL, CBM, KINETIC, RESCINDED, felt_force  # noqa: F401
 from .state import DyadState, MilitaryState, State, replace
 
 NUCLEAR = 6
+ATTACK, EXERCISE, INTRUSION = 0, 1, 2  # index in params.EVENT_KINDS
 
 
 def init(params: Params, military: MilitaryState) -> DyadState:
@@ -65,7 +70,7 @@ def init(params: Params, military: MilitaryState) -> DyadState:
         attack=zeros2, evidence=zeros2, provocation=zeros2, strike=zeros2, loss=zeros2, backdown=zeros2,
         readiness_seen=military.readiness,
         hotline_call=f0, dgmo_call=f0, envoys_at_work=f0, mediator=f0, brokering=f0, willing=f0, refused=zeros2,
-        demand=zeros2, complied=zeros2, mobilised_days=zeros2, repeak=f0, used_force=zeros2,
+        demand=zeros2, complied=zeros2, mobilised_days=zeros2, exercise_left=zeros2, occupied=zeros2, repeak=f0, used_force=zeros2,
         ceasefire=f0, ceasefire_left=f0, accident=f0,
         nuclear_p=f0, established=jnp.stack([switches.hotline, switches.backchannel, switches.cbm]).astype(jnp.float32),
         in_crisis=f0, crisis_age=i0, calm_days=i0, episode_peak=i0, n_opened=i0, n_crises=i0, crisis_days=i0,
@@ -77,25 +82,39 @@ def init(params: Params, military: MilitaryState) -> DyadState:
     )
 
 
-def inject_attack(state: State, target, severity, evidence) -> State:
-    """Queue an attack on `target` (side index) for today's open_day: a scripted trigger."""
+def inject_attack(state: State, target, severity, evidence, kind=ATTACK, length=0.0) -> State:
+    """Fire a scripted event aimed at `target` (side index) for today's open_day (``params.EVENT_KINDS``).
+
+    An attack (or the attack an intrusion is) is queued for the day's opening;
+    an intrusion also marks the target's territory occupied, with the
+    grievance severity x evidence; an exercise puts the other side on an
+    exercise of ``length`` days. A zero severity (an attack) or length (an
+    exercise) fires nothing.
+    """
     d = state.dyad
-    stronger = severity > d.pending_attack[target]
+    hits = kind != EXERCISE
+    stronger = hits & (severity > d.pending_attack[target])
+    rival = 1 - target
+    occupies = (kind == INTRUSION) & (severity > 0.0)
     d = replace(
         d,
         pending_attack=d.pending_attack.at[target].set(jnp.where(stronger, severity, d.pending_attack[target])),
         pending_evidence=d.pending_evidence.at[target].set(jnp.where(stronger, evidence, d.pending_evidence[target])),
+        occupied=d.occupied.at[target].set(jnp.where(occupies, jnp.maximum(d.occupied[target], severity * evidence), d.occupied[target])),
+        exercise_left=d.exercise_left.at[rival].set(
+            jnp.where(kind == EXERCISE, jnp.maximum(d.exercise_left[rival], length), d.exercise_left[rival])),
     )
     return replace(state, dyad=d)
 
 
 def inject_scripted(state: State, params: Params) -> State:
-    """The batched engine's way of firing the scripted attacks due today (Mesa schedules them as events)."""
+    """The batched engine's way of firing the scripted events due today (Mesa schedules them as events)."""
     for i in range(MAX_SCRIPTED):
         due = params.scripted_day[i] == state.dyad.day
         state = inject_attack(
             state, params.scripted_target[i],
             jnp.where(due, params.scripted_severity[i], 0.0), jnp.where(due, params.scripted_evidence[i], 0.0),
+            params.scripted_kind[i], jnp.where(due, params.scripted_length[i], 0.0),
         )
     return state
 
@@ -140,6 +159,7 @@ def open_day(key, state: State, params: Params) -> State:
     hawk = state.political.hawkishness[:, 0]
     attribution = evidence + (1.0 - evidence) * hawk
     provocation = jnp.clip(d.provocation * (1.0 - params.military.provocation_decay) + attack * attribution, 0.0, 1.0)
+    provocation = jnp.maximum(provocation, d.occupied)  # an occupation is a grievance renewed every day it lasts
     severe = (attack > 0.0) & (attack >= dp.crisis_severity)  # a day without an attack is never severe
     # coercive stand-off: a side that suffered a severe attack makes public demands of the rival
     demand = jnp.where(severe, jnp.maximum(d.demand, params.standoff.demands * attack * attribution), d.demand)
@@ -160,7 +180,9 @@ def resolve(key, state: State, params: Params) -> State:
     commitment = jnp.mean(state.political.commitment)
     old = d.rung
     absorbed = jnp.max(old) >= NUCLEAR
-    rung = jnp.where(absorbed, NUCLEAR, state.political.choice)
+    # a side on an exercise, or holding the rival's territory, stands mobilised whatever its leader chose
+    holding = 2 * ((d.exercise_left > 0.0) | (d.occupied[::-1] > 0.0)).astype(jnp.int32)
+    rung = jnp.where(absorbed, NUCLEAR, jnp.maximum(state.political.choice, holding))
     level = jnp.max(rung)
 
     # channels of the day; an established institution (switched on or created) acts the same either way
@@ -194,7 +216,7 @@ def resolve(key, state: State, params: Params) -> State:
         + dp.ceasefire_exchange * jnp.min(jnp.maximum(d.used_force, (rung >= 3).astype(jnp.float32)))
     )
     ceasefire = (level >= 3) & (jnp.max(old) >= 3) & (level < NUCLEAR) & (jax.random.uniform(keys[5]) < ceasefire_p)
-    rung = jnp.where(ceasefire, jnp.minimum(rung, 1), rung)
+    rung = jnp.where(ceasefire, jnp.maximum(jnp.minimum(rung, 1), holding), rung)
     ceasefire_left = jnp.where(ceasefire, dp.ceasefire_hold, jnp.maximum(d.ceasefire_left - 1.0, 0.0))
 
     # inadvertent nuclear use at crisis level 5; rung 6 is absorbing for both
@@ -213,11 +235,24 @@ def resolve(key, state: State, params: Params) -> State:
     losses = jax.random.uniform(keys[8], (N_SIDES,)) < params.military.loss_rate * rival_readiness
     loss = jnp.where(kinetic[::-1] & losses, intensity[::-1], 0.0)
 
-    # compliance with open demands: more likely under third-party pressure and as mobilisation drags on
+    # force on one's own side of the line (against intruders) is no grievance to the intruder; a strike on territory
+    # aimed to be read as limited is less of one (political.felt_force)
+    felt = strike * felt_force(d.occupied, rung, params.operation.limited)
+
+    # an occupation ends when the intruders are evicted (on a day the occupied side uses force) or withdraw under a
+    # third party's pressure; extra draws come from a key folded in, so the other streams stay as they were
+    ends_occupation = jax.random.uniform(jax.random.fold_in(key, INTRUSION), (2, N_SIDES))
+    evicted = (rung >= 3) & (ends_occupation[0] < params.intrusion.evict_rate)
+    withdrawn = (mediator > 0.5) & (ends_occupation[1] < params.intrusion.withdraw_pressure)
+    occupied = jnp.where(evicted | withdrawn, 0.0, d.occupied)
+
+    # compliance with open demands: more likely under third-party pressure and as mobilisation drags on; a compliance
+    # signal lowers the demands, the grievance and the commitment by a share (it need not end the stand-off)
     st = params.standoff
     comply_p = st.comply_base + st.comply_mediation * mediator + st.comply_cost * jnp.mean(d.mobilised_days) / 100.0
     complied = (d.demand > 0.0) & (jax.random.uniform(keys[9], (N_SIDES,)) < comply_p)
-    demand = jnp.where(complied, 0.0, d.demand * (1.0 - st.demand_decay))
+    relief = 1.0 - st.comply_relief * complied
+    demand = jnp.where(complied, d.demand * relief, d.demand * (1.0 - st.demand_decay))
     # the assurances the day's channels carry (a call, envoys, a pressing third party) ease both sides' grievance
     reassured = 1.0 - (
         (1.0 - hotline_call * params.hotline.reassurance) * (1.0 - envoys_at_work * params.backchannel.reassurance)
@@ -231,7 +266,9 @@ def resolve(key, state: State, params: Params) -> State:
         hotline_call=hotline_call.astype(jnp.float32), dgmo_call=dgmo_call.astype(jnp.float32),
         envoys_at_work=envoys_at_work.astype(jnp.float32), mediator=mediator.astype(jnp.float32),
         brokering=brokering.astype(jnp.float32), demand=demand, complied=complied.astype(jnp.float32),
-        provocation=jnp.where(complied | ceasefire, 0.0, jnp.clip(d.provocation * (1.0 - reassured) + strike[::-1], 0.0, 1.0)), n_complied=d.n_complied + jnp.sum(complied).astype(jnp.int32),
+        provocation=jnp.where(ceasefire, 0.0, jnp.clip(d.provocation * relief * (1.0 - reassured) + felt[::-1], 0.0, 1.0)),
+        n_complied=d.n_complied + jnp.sum(complied).astype(jnp.int32),
+        occupied=occupied, exercise_left=jnp.maximum(d.exercise_left - 1.0, 0.0),
         ceasefire=ceasefire.astype(jnp.float32), ceasefire_left=ceasefire_left, accident=accident.astype(jnp.float32),
         nuclear_p=nuclear_p, nuclear=jnp.maximum(d.nuclear, nuclear.astype(jnp.float32)),
     )

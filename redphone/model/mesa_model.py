@@ -27,7 +27,7 @@ from . import dyad, engine
 from .agents import SECTOR_ACTIVATIONS, SECTOR_AGENTS, SectorAgent, in_place
 from .config import build, compose
 from .engine import init
-from .params import SIDE_NAMES
+from .params import EVENT_KINDS, SIDE_NAMES
 from .sectors import political
 from .state import State
 
@@ -214,7 +214,7 @@ class CrisisModel(mesa.Model):
             self.schedule_recurring(self._election(side), Schedule(interval=float(interval), start=first + ELECTION_AT))
         for event in self.config.events:
             self.schedule_event(
-                self._attack(SIDE_NAMES.index(event.target), event.severity, event.evidence),
+                self._attack(SIDE_NAMES.index(event.target), event.severity, event.evidence, EVENT_KINDS.index(event.kind), event.length),
                 at=event.day + SCRIPTED_AT,
                 priority=Priority.HIGH,
             )
@@ -279,12 +279,13 @@ class CrisisModel(mesa.Model):
         self._callbacks.append(election)
         return election
 
-    def _attack(self, target: int, severity: float, evidence: float):
-        """A scripted attack, queued for the day's opening."""
+    def _attack(self, target: int, severity: float, evidence: float, kind: int = 0, length: int = 0):
+        """A scripted event (an attack, an exercise, an intrusion: ``params.EVENT_KINDS``), fired before the day's opening."""
 
         def attack():
             self._own_state()
-            self.state = _inject(self._state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence))
+            self.state = _inject(
+                self._state, jnp.int32(target), jnp.float32(severity), jnp.float32(evidence), jnp.int32(kind), jnp.float32(length))
 
         self._callbacks.append(attack)
         return attack

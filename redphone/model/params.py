@@ -112,6 +112,7 @@ class PoliticalParams:
     retaliation_cost: Any = p(6.0, 0.0, 100.0, "cost of rungs 3-5, times the rival's readiness (what it can strike back with) and (rung - 2) / 3", "Snyder 1965 (stability-instability paradox); Krepon 2003")
     escalation_risk: Any = p(20.0, 0.0, 500.0, "cost of losing control under the nuclear shadow: times ((rung - 2) / 3)^3 for rungs 3-5", "Schelling 1966 (threat that leaves something to chance); Kapur 2007")
     mobilisation_cost: Any = p(0.3, 0.0, 20.0, "cost per 30 days a side has stayed mobilised (rung >= 2) of staying there", "Twin Peaks 2001-02: ten months at about USD 2-3bn (Nayak & Krepon 2006)")
+    threat_binding: Any = p(0.5, 0.0, 1.0, "how far the leader's own public commitment (threats after the attack, rungs climbed) binds like a precedent: the expected answer is max(precedent, threat_binding x commitment)", "Fearon 1994 and Tomz 2007 (threats create audience costs); Uri 2016: 'those behind this will not go unpunished' before the first publicised strike (Jacob 2017)")
 
 
 @dataclass
@@ -136,17 +137,28 @@ class OperationParams:
     plan_mean: Any = p(14.0, 0.0, 120.0, "mean days from the order to use force (rung >= 3) to the strike", "India after Kargil, Uri, Pulwama, Pahalgam: 11-23 days (record); Ladwig 2007 (Cold Start aims at days)")
     plan_cv: Any = p(0.35, 0.05, 2.0, "coefficient of variation of the planning time (gamma distributed; 1 would be exponential)")
     answer_mean: Any = p(2.0, 0.0, 30.0, "mean days to strike back when the rival has just struck (retaliation is planned in advance)", "Pakistan 1999, 2019 (1 day), 2025 (within 3 days): record")
+    limited: Any = p(0.5, 0.0, 1.0, "how far a strike on territory (rung 4) is aimed and announced to be read as limited (camps, not the state's forces): the rival's grievance from it and the striker's expected retaliation cost of rung 4 fall by this share", "MEA 26 Feb 2019 ('non-military pre-emptive action'); 7 May 2025 ('focused, measured and non-escalatory'); Pakistan 27 Feb 2019 (strikes near, not on, military sites)")
 
 
 @dataclass
 class StandoffParams:
-    """Coercive stand-offs: mobilisation with public demands, ended by compliance or slow demobilisation."""
+    """Coercive stand-offs: mobilisation with public demands, ended by compliance, mutual stand-down or slow demobilisation."""
 
     demands: Any = p(0.0, 0.0, 1.0, "strength of the public demands a side makes of the rival after a severe attack it suffered (0: none)", "Twin Peaks 2001-02, Kashmir 1990: coercive diplomacy (Nayak & Krepon 2006)")
     demand_decay: Any = p(0.005, 0.0, 1.0, "daily decay of open demands (slow demobilisation without compliance)", side=False)
     comply_base: Any = p(0.002, 0.0, 1.0, "daily probability the rival complies with open demands, before the terms below", side=False)
     comply_mediation: Any = p(0.01, 0.0, 1.0, "daily probability of compliance added while a third party presses", "Musharraf's speeches of 12 Jan and 27 May 2002 under US pressure", side=False)
     comply_cost: Any = p(0.01, 0.0, 1.0, "daily probability of compliance added per 100 days of mutual mobilisation (the cost of staying mobilised)", side=False)
+    comply_relief: Any = p(0.5, 0.0, 1.0, "share of the open demands, the grievance and the commitment a compliance signal removes (1: compliance ends the stand-off)", "Musharraf's speech of 12 Jan 2002 came a month into a ten-month stand-off (Nayak & Krepon 2006)", side=False)
+    face: Any = p(1.0, 0.0, 20.0, "cost per rung below 2 of standing down before the rival does, or while the side's own demands are open (times them), times the sunk mobilisation min(days mobilised / 30, 1)", "Twin Peaks 2001-02 and Brasstacks 1987: neither side stood down first; pull-backs negotiated as mutual (Nayak & Krepon 2006; Bajpai et al. 1995)")
+
+
+@dataclass
+class IntrusionParams:
+    """An occupation of one side's territory (Kargil 1999): held until evicted or withdrawn under pressure."""
+
+    evict_rate: Any = p(0.02, 0.0, 1.0, "daily probability of evicting the intruders on a day the occupied side uses force (rung >= 3)", "Kargil 1999: about two months of fighting from 26 May (Tololing mid-June, Tiger Hill 4 July) to the withdrawal of 26 July", side=False)
+    withdraw_pressure: Any = p(0.02, 0.0, 1.0, "daily probability the intruder withdraws while a third party presses", "Clinton-Sharif, Blair House 4 July 1999: withdrawal agreed after weeks of US pressure (Riedel 2002)", side=False)
 
 
 # --------------------------------------------------------------------------- dyad and institutions
@@ -264,19 +276,33 @@ GROUPS = dict(
     mediation=MediationParams,
     operation=OperationParams,
     standoff=StandoffParams,
+    intrusion=IntrusionParams,
     cbm=CbmParams,
     responsible_media=ResponsibleMediaParams,
 )
 
 
+EVENT_KINDS = ("attack", "exercise", "intrusion")
+
+
 @dataclass
 class ScriptedAttack:
-    """An attack on a given day, suffered by `target` and blamed on the other side."""
+    """A scripted event on a given day, aimed at `target` and blamed on the other side.
+
+    ``kind``: ``attack`` (suffered by ``target``, of ``severity``, attributed by
+    ``evidence``); ``exercise`` (the other side exercises and deploys forward
+    for ``length`` days: it stands mobilised, rung >= 2, and ``target`` sees
+    it; Brasstacks 1987); ``intrusion`` (the other side's forces occupy
+    ``target``'s territory: an attack that lasts until evicted or withdrawn,
+    Kargil 1999).
+    """
 
     day: int = 0
     target: str = "A"
     severity: float = 0.9
     evidence: float = 0.3
+    kind: str = "attack"
+    length: int = 0
 
 
 class Dims(NamedTuple):
@@ -308,12 +334,15 @@ class Params:
     mediation: Any
     operation: Any
     standoff: Any
+    intrusion: Any
     cbm: Any
     responsible_media: Any
     scripted_day: Any  # (MAX_SCRIPTED,) int32, -1 where unused
     scripted_target: Any  # (MAX_SCRIPTED,) int32 side index
     scripted_severity: Any
     scripted_evidence: Any
+    scripted_kind: Any  # (MAX_SCRIPTED,) int32 index in EVENT_KINDS
+    scripted_length: Any  # (MAX_SCRIPTED,) float32 days of an exercise
 
 
 for _cls in GROUPS.values():
@@ -344,15 +373,20 @@ def to_params(groups: dict, scripted: list) -> Params:
     target = np.zeros(MAX_SCRIPTED, np.int32)
     severity = np.zeros(MAX_SCRIPTED, np.float32)
     evidence = np.zeros(MAX_SCRIPTED, np.float32)
+    kind = np.zeros(MAX_SCRIPTED, np.int32)
+    length = np.zeros(MAX_SCRIPTED, np.float32)
     for i, ev in enumerate(scripted):
         day[i], target[i] = int(ev["day"]), SIDE_NAMES.index(ev["target"])
         severity[i], evidence[i] = ev["severity"], ev["evidence"]
+        kind[i], length[i] = EVENT_KINDS.index(ev.get("kind", "attack")), ev.get("length", 0)
     return Params(
         **arrays,
         scripted_day=jnp.asarray(day),
         scripted_target=jnp.asarray(target),
         scripted_severity=jnp.asarray(severity),
         scripted_evidence=jnp.asarray(evidence),
+        scripted_kind=jnp.asarray(kind),
+        scripted_length=jnp.asarray(length),
     )
 
 

@@ -98,6 +98,8 @@ class DyadState:
     demand: Any  # (2,) strength of each side's open public demands of the rival (coercive stand-off)
     complied: Any  # (2,) 1.0 on the day the rival complied with a side's demands
     mobilised_days: Any  # (2,) days each side has stood at rung >= 2 in this crisis
+    exercise_left: Any  # (2,) days left of an exercise each side holds (it stands at rung >= 2 meanwhile)
+    occupied: Any  # (2,) grievance of an occupation of each side's territory by the rival, 0 when none
     repeak: Any  # () 1.0 on a day a severe attack hit during an open crisis
     used_force: Any  # (2,) 1.0 where a side has used force (rung >= 3) in this crisis
     ceasefire: Any  # () 1.0 on the day a ceasefire was agreed

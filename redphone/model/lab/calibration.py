@@ -79,6 +79,14 @@ FIT = (
     Free("political.intent_weight", 0.0, 1.0, "perceived intent behind an attack (Jervis 1976); 1999 and 2025: the rival state's role disputed; no scale"),
     Free("public.rally", 0.05, 0.5, "rally round the flag after attacks (Mueller 1970; Baker & Oneal 2001); 2019 and 2025 surveys after the attacks; size assumption"),
     Free("public.media_weight", 0.01, 0.1, "daily pull of the outlet's frame on its audience: agenda-setting and framing (McCombs & Shaw 1972); size assumption"),
+    # Issue 21: crises that differ. Stand-offs that outlast compliance, intrusions held until evicted, threats that set
+    # a first precedent, strikes aimed to be read as limited: mechanisms with case evidence and no measured size.
+    Free("standoff.face", 0.0, 5.0, "Twin Peaks 2001-02 (ten months) and Brasstacks 1986-87: neither side stood down first, pull-backs negotiated as mutual (Nayak & Krepon 2006; Bajpai et al. 1995); no scale: up to the cost of five steps"),
+    Free("standoff.comply_relief", 0.1, 1.0, "Musharraf's speech of 12 Jan 2002 came a month into a stand-off that lasted ten (a signal that lowered, not ended, the pressure); 1999: the withdrawal ended it"),
+    Free("intrusion.evict_rate", 0.01, 0.06, "Kargil 1999: about two months of fighting from 26 May to the withdrawal of 26 July, the heights retaken one by one (Tololing mid-June, Tiger Hill 4 July): a mean of 17-100 days of force"),
+    Free("intrusion.withdraw_pressure", 0.005, 0.1, "Kargil 1999: US pressure from mid-June, Blair House statement on 4 July, withdrawal by 26 July (Riedel 2002): weeks, not days"),
+    Free("political.threat_binding", 0.0, 1.0, "Uri 2016: 'those behind this will not go unpunished' (18 Sep) and the first publicised strike eleven days later; threats create audience costs (Fearon 1994; Tomz 2007); no scale"),
+    Free("operation.limited", 0.0, 1.0, "2019 'non-military pre-emptive action' and 2025 'focused, measured and non-escalatory' strikes on camps: each drawn an answer within one to three days (27 Feb 2019; 10 May 2025), so read as limited only in part"),
 )
 FIT_DAYS = 365  # the hindcast presets over a year, so that long crises are seen to end
 

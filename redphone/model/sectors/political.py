@@ -11,20 +11,27 @@ Elections are a phase of their own (``election``), held on scheduled days.
 
 Utility of rung c for a leader now at rung r whose rival is at rung r':
   + resolve_reward x D x G x I x S x c/6         domestic reward for resolve, D = domestic pressure,
-                                                 G = max(memory of attacks suffered, max(r' - 2, 0)/3, open demands),
+                                                 G = max(memory of attacks suffered, the rival's force as felt
+                                                 (felt_force), open demands),
                                                  I = 1 - intent_weight x (1 - belief): the intent read behind it
   - audience_cost x commitment x H x max(0, r - c) x (1 - private) x S
                                                  backing down in public; an unpopular leader pays more
   - war_cost x (c/6)^2 - nuclear terms           expected war cost, convex, with nuclear risk
-  - retaliation_cost x R' x k(c) - escalation_risk x k(c)^3,  k(c) = min(max(c - 2, 0) / 3, 1)
+  - (retaliation_cost x R' x k(c) x (1 - limited x [c = 4]) + escalation_risk x k(c)^3) x (1 - [occupied] x [c = 3])
                                                  deterrence below full war: what the rival (readiness R')
-                                                 can strike back with, and the risk of losing control
-  - precedent_cost x precedent x D x G x I x max(0, 3 + precedent - c) x [not yet answered] x S x (1 - private)
+                                                 can strike back with, less for a strike aimed to be read
+                                                 as limited; the risk of losing control; neither for force
+                                                 against intruders on one's own side; k(c) = min(max(c - 2, 0) / 3, 1)
+  - precedent_cost x E x D x G x I x max(0, 3 + E - c) x [not yet answered] x S x (1 - private)
                                                  the "new normal": answering less than force, and less
-                                                 than the last publicised retaliation, is costly at home,
+                                                 than the answer expected E = max(precedent, threat_binding x
+                                                 commitment: the leader's own threats), is costly at home,
                                                  the more so the angrier the domestic audience (D) and the
                                                  weaker the leader's standing S = 1 + insecurity x (1 - approval)
   - mobilisation_cost x (days mobilised / 30) x [c >= 2]   the cost of staying mobilised
+  - face x min(days mobilised / 30, 1) x max([r' >= 2], demand) x max(0, 2 - c)
+                                                 a stand-off's face: standing down before a mobilised rival,
+                                                 or with one's demands open, after a sunk mobilisation
   - deterrence x belief x max(0, r' - c)         staying below a rival believed hostile
   - mediation pressure x c                       third-party pressure, while a mediator presses
   - advice_weight x sum_k weight_k x (c - advice_k)^2 / 6
@@ -117,10 +124,20 @@ def held_back(params: Params, state: State):
     return 1.0 - go_on
 
 
-def grievance(state: State, side):
+def felt_force(occupied, rung, limited):
+    """Share of each side's force (rung) the rival feels as a grievance: none of force used on the side's own
+    territory against intruders (rung 3 while occupied), ``1 - limited`` of a strike on territory (rung 4)."""
+    own_side = (occupied > 0.0) & (rung == KINETIC)
+    return jnp.where(own_side, 0.0, 1.0 - limited * (rung == KINETIC + 1))
+
+
+def grievance(state: State, params: Params, side):
     """What resolve answers: the memory of attacks suffered, the rival's escalation, and open demands."""
     d = state.dyad
-    force = jnp.maximum(d.rung[1 - side] - 2, 0) / 3.0  # the rival's use of force (its mobilisation is a threat, not a grievance)
+    rival = 1 - side
+    # the rival's use of force (its mobilisation is a threat, not a grievance), as far as it is felt
+    felt = felt_force(d.occupied[rival], d.rung[rival], params.operation.limited[rival])
+    force = jnp.maximum(d.rung[rival] - 2, 0) / 3.0 * felt
     return jnp.maximum(jnp.maximum(d.provocation[side], force), d.demand[side])
 
 
@@ -148,18 +165,30 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     war = pp.war_cost[side] * (RUNGS / 6.0) ** 2
     nuclear = pp.nuclear_cost[side] * (jnp.where(RUNGS >= 6, 1.0, 0.0) + jnp.where(RUNGS == 5, 30.0 * params.dyad.nuclear_risk, 0.0))
     force = np.minimum(np.maximum(RUNGS - 2.0, 0.0) / 3.0, 1.0)  # 0 up to rung 2, 1/3, 2/3, 1 at rungs 3, 4, 5
-    deterred = pp.retaliation_cost[side] * d.readiness_seen[rival] * force + pp.escalation_risk[side] * force**3
+    # a strike on territory aimed to be read as limited invites less retaliation; force against intruders on one's own
+    # side of the line crosses nothing (Kargil: India kept to its side of the LoC)
+    limited = 1.0 - params.operation.limited[side] * (RUNGS == KINETIC + 1)
+    own_side = 1.0 - (d.occupied[side] > 0.0) * (RUNGS == KINETIC)
+    deterred = (pp.retaliation_cost[side] * d.readiness_seen[rival] * force * limited + pp.escalation_risk[side] * force**3) * own_side
     deterrence = pp.deterrence[side] * pol.belief * jnp.maximum(rung_rival - RUNGS, 0.0)
     mediation = params.mediation.pressure * d.mediator * RUNGS
     # the grievance weighs by the intent read behind it: a rival believed hostile is to be answered (Jervis 1976)
-    g = grievance(state, side)
+    g = grievance(state, params, side)
     intent = 1.0 - pp.intent_weight[side] * (1.0 - pol.belief)
     unanswered = 1.0 - d.used_force[side]  # once the side has used force in this crisis, it has answered
-    shortfall = jnp.maximum(KINETIC + pol.precedent - RUNGS, 0.0)
+    # the answer expected: the last publicised retaliation, or the leader's own public threats (a first strike without
+    # precedent, Uri 2016, sets one)
+    expected = jnp.maximum(pol.precedent, pp.threat_binding[side] * pol.commitment)
+    shortfall = jnp.maximum(KINETIC + expected - RUNGS, 0.0)
     # not answering is an audience cost too: a private climb-down (a call, envoys) lets the leader show something else
     private = 1.0 - private_climbdown(params, state)
-    precedent = pp.precedent_cost[side] * pol.precedent * pressure * g * intent * unanswered * shortfall * standing * private
+    precedent = pp.precedent_cost[side] * expected * pressure * g * intent * unanswered * shortfall * standing * private
     mobilised = pp.mobilisation_cost[side] * d.mobilised_days[side] / 30.0 * (RUNGS >= 2)
+    # a stand-off's face: standing down (below rung 2) before a mobilised rival, or while one's own demands are open,
+    # costs more the more has been sunk into the mobilisation
+    sunk = jnp.minimum(d.mobilised_days[side] / 30.0, 1.0)
+    holds = jnp.maximum((rung_rival >= 2).astype(jnp.float32), d.demand[side])
+    face = params.standoff.face[side] * sunk * holds * jnp.maximum(2.0 - RUNGS, 0.0)
     # advisers: the military establishment, the cabinet and the opposition
     demand = jnp.minimum(5.0, jnp.maximum(rung_rival + 1.0, params.military.provocation_rung[side] * d.provocation[side]))
     calm = jnp.maximum(jnp.minimum(rung, rung_rival) - 1.0, 0.0)
@@ -175,7 +204,7 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     ceasefire = pp.ceasefire_cost[side] * (d.ceasefire_left > 0) * jnp.maximum(RUNGS - 1.0, 0.0)
     utility = (
         pp.resolve_reward[side] * pressure * g * intent * standing * RUNGS / 6.0
-        - audience - war - nuclear - deterred - precedent - mobilised - deterrence - mediation - advice - steps - ceasefire
+        - audience - war - nuclear - deterred - precedent - mobilised - face - deterrence - mediation - advice - steps - ceasefire
     )
     return jnp.where(reachable(state, side), utility, -jnp.inf)
 
@@ -266,7 +295,7 @@ def step(key, pol: PoliticalState, state: State, params: Params, dims: Dims, sid
     rung = d.rung[side]
     climbed = jnp.maximum(choice - rung, 0).astype(jnp.float32)
     commitment = pol.commitment * (1.0 - pp.commitment_decay[side]) + pp.commitment_rate[side] * (climbed / 2.0 + d.attack[side] * hawk)
-    commitment = jnp.clip(commitment * (1.0 - d.complied[side]), 0.0, 1.0)
+    commitment = jnp.clip(commitment * (1.0 - params.standoff.comply_relief * d.complied[side]), 0.0, 1.0)
 
     # (v) approval: resolve rallies, backing down and losses cost
     backed = jnp.maximum(rung - choice, 0).astype(jnp.float32)

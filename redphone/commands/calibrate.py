@@ -217,7 +217,7 @@ def fig_coverage(res, path):
 
 def fig_ppc(res, table, path):
     stats = list(inference.STATS) + ["kinetic_days"]
-    fig, axes = plt.subplots(2, 5, figsize=(15, 5.5))
+    fig, axes = plt.subplots(2, (len(stats) + 1) // 2, figsize=(3 * ((len(stats) + 1) // 2), 5.5))
     kin = res["ppc"]["kinetic"]
     held = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else np.nan for row in kin])
     for ax, s in zip(axes.flat, stats):

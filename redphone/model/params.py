@@ -137,6 +137,7 @@ class OperationParams:
     plan_mean: Any = p(14.0, 0.0, 120.0, "mean days from the order to use force (rung >= 3) to the strike", "India after Kargil, Uri, Pulwama, Pahalgam: 11-23 days (record); Ladwig 2007 (Cold Start aims at days)")
     plan_cv: Any = p(0.35, 0.05, 2.0, "coefficient of variation of the planning time (gamma distributed; 1 would be exponential)")
     answer_mean: Any = p(2.0, 0.0, 30.0, "mean days to strike back when the rival has just struck (retaliation is planned in advance)", "Pakistan 1999, 2019 (1 day), 2025 (within 3 days): record")
+    stall: Any = p(0.5, 0.0, 1.0, "share of a day's strike planning that stalls on a day the leader wavers (chooses below force without rescinding), unless the rival is striking", "Operation Parakram: offensives planned for January and June 2002 put off (Nayak & Krepon 2006); 2008: strike options weighed and not pursued")
     limited: Any = p(0.5, 0.0, 1.0, "how far a strike on territory (rung 4) is aimed and announced to be read as limited (camps, not the state's forces): the rival's grievance from it and the striker's expected retaliation cost of rung 4 fall by this share", "MEA 26 Feb 2019 ('non-military pre-emptive action'); 7 May 2025 ('focused, measured and non-escalatory'); Pakistan 27 Feb 2019 (strikes near, not on, military sites)")
 
 

@@ -85,6 +85,7 @@ FIT = (
     Free("standoff.comply_relief", 0.1, 1.0, "Musharraf's speech of 12 Jan 2002 came a month into a stand-off that lasted ten (a signal that lowered, not ended, the pressure); 1999: the withdrawal ended it"),
     Free("intrusion.evict_rate", 0.01, 0.06, "Kargil 1999: about two months of fighting from 26 May to the withdrawal of 26 July, the heights retaken one by one (Tololing mid-June, Tiger Hill 4 July): a mean of 17-100 days of force"),
     Free("intrusion.withdraw_pressure", 0.005, 0.1, "Kargil 1999: US pressure from mid-June, Blair House statement on 4 July, withdrawal by 26 July (Riedel 2002): weeks, not days"),
+    Free("operation.stall", 0.0, 1.0, "a wavering leader stalls the operation: Parakram's offensives planned for January and June 2002 were put off (Nayak & Krepon 2006), 2008's options weighed for weeks and dropped; no measure of how much of a day's planning: the whole range"),
     Free("political.threat_binding", 0.0, 1.0, "Uri 2016: 'those behind this will not go unpunished' (18 Sep) and the first publicised strike eleven days later; threats create audience costs (Fearon 1994; Tomz 2007); no scale"),
     Free("operation.limited", 0.0, 1.0, "2019 'non-military pre-emptive action' and 2025 'focused, measured and non-escalatory' strikes on camps: each drawn an answer within one to three days (27 Feb 2019; 10 May 2025), so read as limited only in part"),
 )

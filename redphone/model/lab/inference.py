@@ -42,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+import warnings
 from dataclasses import dataclass
 
 import jax
@@ -66,16 +67,20 @@ STATS = (
     "lag",  # log(1 + mean days from trigger to the first kinetic action), over those with one
     "duration",  # log(1 + median days from trigger to the last day at level >= 2)
     "third_party",  # share with a third party involved
+    "spread",  # standard deviation of log(1 + duration) across the crises: do crises differ (issue 21)?
+    "standoff",  # mean log(1 + duration) of crises without force less that of crises with it (0 unless both occur)
     "frequency",  # log(1 + crises per decade), long_run
 )
 STAT_LABELS = dict(
     crisis="share of triggers that became crises", peak_3="share peaking at rung 3", peak_4="share peaking at rung 4",
     peak_5="share peaking at rung 5 or more", kinetic="share with a kinetic action",
     lag="days to the first kinetic action (mean)", duration="crisis duration, days (median)",
-    third_party="share with third-party involvement", frequency="crises per decade (long_run)",
+    third_party="share with third-party involvement", spread="sd of log(1 + duration) across crises",
+    standoff="log duration, crises without force less crises with it", frequency="crises per decade (long_run)",
 )
 CRISIS_STATS = STATS[:-1]  # what the flow is conditioned on; the frequency is fitted in a step of its own
 LOG_STATS = ("lag", "duration", "frequency")  # log(1 + days or rate): shown back in days and rates
+SPREAD_STATS = ("spread", "standoff")  # differences of logs: shown as they are
 MARGIN = 0.1  # the round-2 box: the non-implausible draws' range widened by this share of the prior range
 
 
@@ -97,9 +102,17 @@ def statistics(peak, lag, duration, mediated, per_decade=None, mask=None) -> np.
         mean_lag = np.where(has_lag.any(1), np.nansum(np.where(has_lag, lag, 0.0), 1) / has_lag.sum(1), DAYS)
     dur = np.where(crisis & np.isfinite(duration), duration, np.nan)
     med = np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else 0.0 for row in dur])
+    # do crises differ: the spread of their log durations, and stand-offs (no force) against fights (issue 21)
+    logd = np.log1p(dur)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows with too few crises: NaN, set to 0 below
+        spread = np.nanstd(logd, axis=1)
+        fought = crisis & measures.reached(peak, measures.KINETIC)
+        standoff = np.nanmean(np.where(crisis & ~fought, logd, np.nan), 1) - np.nanmean(np.where(fought, logd, np.nan), 1)
     columns = [
         crisis.mean(1), (crisis & (peak == 3)).mean(1), (crisis & (peak == 4)).mean(1), (crisis & measures.reached(peak, measures.WAR)).mean(1),
         has_lag.mean(1), np.log1p(mean_lag), np.log1p(med), (crisis & (np.asarray(mediated) > 0.5)).mean(1),
+        np.nan_to_num(spread), np.nan_to_num(standoff),
     ]
     if per_decade is not None:
         columns.append(np.log1p(np.asarray(per_decade, float)))
@@ -351,7 +364,7 @@ def history_match(simulator: Simulator, obs: np.ndarray, *, n: int, probes: int,
     var = xr.var(axis=1, ddof=1).mean(axis=0)
     # floors: a share never varies by less than half a crisis in seven (one crisis apart is never implausible by
     # itself, even for a statistic that rarely moves at fixed draws, such as the rung-5 share), a log by less than 0.1
-    var = np.maximum(var, [0.01 if s in LOG_STATS else (0.5 / len(CRISES)) ** 2 for s in CRISIS_STATS])
+    var = np.maximum(var, [0.01 if s in LOG_STATS + SPREAD_STATS else (0.5 / len(CRISES)) ** 2 for s in CRISIS_STATS])
     implausibility = np.abs(x - obs) / np.sqrt(2.0 * var)
     worst = implausibility.max(axis=1)
     keep = worst < cutoff

@@ -49,7 +49,9 @@ rung c whose planning time is gamma distributed (mean ``operation.plan_mean``,
 coefficient of variation ``plan_cv``), or ``answer_mean`` when the rival is
 striking it (retaliation is planned in advance). Meanwhile the side holds at
 min(c, 2). Each day of planning the leader chooses again, and the order is
-rescinded when that choice falls to rung 1 or below. The channels never
+rescinded when that choice falls to rung 1 or below; on a day it is rung 2
+(the leader wavers) the share ``operation.stall`` of the day's planning
+stalls (Parakram's offensives of January and June 2002, put off). The channels never
 rescind an order themselves: they change what the leader chooses. A call,
 envoys at work or a pressing third party (a) hold back part of the day's
 planning (``*.delay``: talks buy time, in which publics cool and grievances
@@ -247,10 +249,14 @@ def orders(key, pol: PoliticalState, state: State, params: Params, side, choice)
     rescind = pending & (choice <= 1)
     cause = jnp.where(jnp.any(at_work), 1 + jnp.argmax(at_work), 4)
 
-    # planning: the days left, shortened when the rival strikes meanwhile; talks hold back part of the day's work
+    # planning: the days left, shortened when the rival strikes meanwhile; talks hold back part of the day's work, and
+    # a leader who wavers (chooses below force today without rescinding) stalls a share of it: whatever lowers the day's
+    # choice (a call's clarity, a private climb-down, assurances, pressure) also buys time
     mean = jnp.where(struck, op.answer_mean[side], op.plan_mean[side])
     drawn = planning_time(k_plan, mean, op.plan_cv[side])
-    left = jnp.where(struck, jnp.minimum(pol.order_left, drawn), pol.order_left) - (1.0 - held_back(params, state))
+    wavers = (choice < KINETIC) & ~struck
+    progress = (1.0 - held_back(params, state)) * (1.0 - op.stall[side] * wavers)
+    left = jnp.where(struck, jnp.minimum(pol.order_left, drawn), pol.order_left) - progress
     execute = pending & ~rescind & (left <= 0.0)
     give = ~pending & (choice >= KINETIC) & (rung < KINETIC)
 

@@ -105,6 +105,8 @@ SETTINGS = {
     "unlimited": ("pahalgam_2025", {"operation.limited": [0.0, 0.0]}),
     "margin_limited": (pathways.MARGIN, {"operation.limited": [1.0, 1.0]}),
     "margin_unlimited": (pathways.MARGIN, {"operation.limited": [0.0, 0.0]}),
+    "stalls": (pathways.MARGIN, {"operation.stall": [1.0, 1.0]}),
+    "never_stalls": (pathways.MARGIN, {"operation.stall": [0.0, 0.0]}),
 }
 
 
@@ -409,3 +411,9 @@ def test_a_strike_read_as_limited_is_chosen_more_and_answered_less(runs):
         return struck & (daily["rung"][:, :, 1] >= 4).any(axis=1)
 
     assert more_often(answered(runs["unlimited"][0]), answered(runs["limited"][0])) < ALPHA
+
+
+def test_a_wavering_leader_stalls_the_strike(runs):
+    """On a day the leader chooses below force without rescinding, the share operation.stall of the planning stalls:
+    the first strike comes later."""
+    assert larger(runs["stalls"][1]["days_to_kinetic"], runs["never_stalls"][1]["days_to_kinetic"]) < ALPHA

@@ -266,12 +266,13 @@ def markdown(rows: list[dict], n: int) -> str:
 def shapley_markdown(rows: list[dict], n: int) -> str:
     lines = [f"| preset | institution | metric | effect [90%] (n = {n}) | pathway | effect alone | Shapley value | knock-out loss | "
              "Shapley share [90%] |", "|---|---|---|---|---|---|---|---|---|"]
-    cell = lambda x: "" if np.isnan(x) else f"{x:+.3f}"  # noqa: E731
+    cell = lambda x: "" if np.isnan(x) else f"{round(x, 3) + 0.0:+.3f}"  # noqa: E731  (+ 0.0: no "-0.000")
+    share = lambda x: f"{round(x, 2) + 0.0:.2f}"  # noqa: E731
     for r in rows:
         name = r["parameter"] if r["parameter"] == NO_PATHWAY else f"`{r['parameter']}`"
         lines.append(f"| {r['preset']} | {r['institution']} | {METRICS[r['metric']]} | {r['effect']:+.3f} [{r['effect_low']:+.3f}, "
                      f"{r['effect_high']:+.3f}] | {name} | {cell(r['alone'])} | {cell(r['value'])} | {cell(r['knock_out'])} | "
-                     f"{r['share']:.2f} [{r['share_low']:.2f}, {r['share_high']:.2f}] |")
+                     f"{share(r['share'])} [{share(r['share_low'])}, {share(r['share_high'])}] |")
     return "\n".join(lines) + "\n"
 
 

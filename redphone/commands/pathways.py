@@ -43,7 +43,7 @@ def shapley_figure(rows: pd.DataFrame, n: int, metric: str = "p_rung4") -> plt.F
     labels = list(dict.fromkeys(zip(d["institution"], d["parameter"])))
     y = np.arange(len(labels))[::-1]
     fig, axes = plt.subplots(1, len(pathways.PRESETS), figsize=(3.3 * len(pathways.PRESETS) + 2.2, 0.24 * len(labels) + 1.6),
-                             sharey=True, squeeze=False)
+                             sharex=True, sharey=True, squeeze=False)
     for ax, preset in zip(axes[0], pathways.PRESETS):
         sub = d[d.preset == preset].set_index(["institution", "parameter"]).loc[labels]
         colours = [COLOUR[inst] for inst, _ in labels]

@@ -181,8 +181,8 @@ ESTIMATE ?=
 policy: $(STAMP)
 	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only) $(if $(ESTIMATE),--estimate)
 
-# `make pathways`: what carries each channel's effect (each pathway knocked out in turn, at the posterior median):
-# figures/pathways.{md,csv}; QUICK=1: a smoke run (100 replicates of 50 citizens) into figures/quick/
+# `make pathways`: what carries each channel's effect (knock-outs and Shapley shares over its pathways, at the posterior median):
+# figures/pathways{.md,.csv,_shapley.csv,_shapley.png}; QUICK=1: a smoke run (100 replicates of 50 citizens) into figures/quick/
 pathways: $(STAMP)
 	@$(PY) scripts/pathways.py $(if $(QUICK),--quick)
 

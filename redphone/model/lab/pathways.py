@@ -1,4 +1,4 @@
-"""What carries an institution's effect: each of its pathways knocked out in turn (``make pathways``).
+"""What carries an institution's effect: its pathways knocked out in turn, and a fair split of the effect among them (``make pathways``).
 
 A channel never rescinds a strike order itself (issue 20): a leaders' call
 corrects misperceived intent (``hotline.clarity``), lets a leader climb down in
@@ -8,30 +8,54 @@ grievance (``hotline.reassurance``), holds back the day's strike planning
 (``hotline.ceasefire``); envoys and a pressing third party have their own
 pathways. The effect of switching an institution on is measured on the
 status quo (``india_pakistan_2025``, whose fitted keys are the posterior
-medians) with common random numbers; a pathway's *share* is the part of that
-effect lost when the pathway's parameter is set to 0 with everything else
-kept:
+medians) with common random numbers (every setting on the same replicates).
+Write e(S) for the institution's effect with only the pathways in S on (the
+others' parameters at 0, the rest at the preset's values) and N for all its
+listed pathways; e(N) is the institution's effect.
 
-    share_k = 1 - effect(institution on, k off) / effect(institution on)
+*Knock-out share* of pathway j: the part of the effect lost when j alone is
+set to 0,
 
-Shares need not add to 1: pathways that substitute for each other (a call that
-both reassures and delays) each carry less than their sum; pathways that need
-each other each carry more. A share above one half means that one assumed
-number carries most of the institution's effect. Both presets are measured: the
-2025 status quo (the essay's question) and ``uri_2016``, a first strike without
-precedent, where the decision is at the margin.
+    knock-out_j = 1 - e(N without j) / e(N)
+
+It counts in full every interaction j takes part in: pathways that need each
+other (a delay buys the time in which reassurance and cooling act) each lose
+most of the effect when knocked out, so knock-out shares can add to well
+above 1 and overstate what one parameter carries.
+
+*Shapley share* of pathway j: its Shapley value (Shapley 1953) in the game
+S -> e(S) over all 2^k on/off subsets of the k pathways, over the effect,
+
+    phi_j = sum over S not holding j of |S|! (k - |S| - 1)! / k! * (e(S + j) - e(S)),   share_j = phi_j / e(N)
+
+the marginal contribution of j averaged over every order in which the
+pathways could be switched on, so an interaction is split evenly among the
+pathways it needs. The values add up to e(N) - e({}) (efficiency): the part
+e({}) left with every listed pathway at 0 comes from what is no listed
+pathway (a third party's brokering, the terms a side complies with, the
+channel's mere existence) and is reported as its own row, "no listed
+pathway", with its share, so shares and that residual add to 1. Beside each
+share stands the pathway's effect *alone*, e({j}) - e({}): alone far below
+the Shapley value means the pathway needs the others. Intervals are 90%
+paired bootstraps: replicates resampled together in every setting.
+
+A Shapley share above one half means that one assumed number carries most of
+the institution's effect. Both presets are measured: the 2025 status quo (the
+essay's question) and ``uri_2016``, a first strike without precedent, where
+the decision is at the margin.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import jax
+from itertools import combinations
+from math import factorial
+
 import numpy as np
 
-from .. import engine
 from ..config import build, compose
-from ..params import stack
+from .runs import run_stacked
 from .stats import wilson
 
 PRESET = "india_pakistan_2025"
@@ -91,12 +115,19 @@ class Scale:
     seed: int = 20250422
 
 
-def settings(institution: str, preset: str = PRESET) -> dict:
-    """{name: (preset, overrides)}: without the institution, with it, and with it less each pathway."""
+def setting_name(dropped=()) -> str:
+    """The name of the setting with the institution on and the pathways ``dropped`` at 0: "with", "with, a, b = 0"."""
+    return "with" if not dropped else f"with, {', '.join(dropped)} = 0"
+
+
+def settings(institution: str, preset: str = PRESET, every_subset: bool = False) -> dict:
+    """{name: (preset, overrides)}: without the institution, with it, and with it less each pathway (knock-outs); with
+    ``every_subset``, with it under every on/off subset of its pathways (the Shapley game: the knock-outs among them)."""
     on, off, paths = INSTITUTIONS[institution]
-    out = {"without": (preset, dict(off)), "with": (preset, dict(on))}
-    for key in paths:
-        out[f"with, {key} = 0"] = (preset, {**on, key: 0.0})
+    drops = [d for size in range(len(paths) + 1) for d in combinations(paths, size)] if every_subset else [(), *((k,) for k in paths)]
+    out = {"without": (preset, dict(off))}
+    for dropped in drops:
+        out[setting_name(dropped)] = (preset, {**on, **dict.fromkeys(dropped, 0.0)})
     return out
 
 
@@ -110,13 +141,18 @@ def driver_settings() -> dict:
     return out
 
 
+def _peak_rung(daily, summary):
+    """What a pathways run brings back: the crisis's peak rung (the lab's run loop drops the rest)."""
+    return summary["peak_rung"]
+
+
 def measure(runs: dict, scale: Scale = Scale()) -> dict:
     """Each setting {name: (preset, overrides)} on the same replicates: {name: {metric: per-replicate booleans}}."""
     size = {"population.public": scale.population, "population.media": scale.media, "days": DAYS}
     built = [build(compose(preset, {**size, **over})) for preset, over in runs.values()]
-    reps = np.arange(scale.replicates, dtype=np.int32)
-    _, summary = jax.device_get(engine.run_settings(scale.seed, reps, stack([p for p, _ in built]), built[0][1], DAYS))
-    peak = np.asarray(summary["peak_rung"])
+    # blocks of 256 runs: one compiled program for every call, whatever its number of settings
+    peak = np.asarray(run_stacked([p for p, _ in built], built[0][1], DAYS, scale.replicates, scale.seed, keep=_peak_rung,
+                                  block=256, progress=lambda line: None))
     return {name: dict(p_rung4=peak[i] >= 4, p_force=peak[i] >= 3, p_war=peak[i] >= 5) for i, name in enumerate(runs)}
 
 
@@ -140,26 +176,81 @@ def driver_table(outcomes: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _paired_effects(outcomes: dict, metric: str, boot: int, seed: int) -> tuple[dict, dict]:
+    """Each setting's effect against "without" ({name: float}) and its paired-bootstrap draws ({name: (boot,)}): the
+    replicates resampled together in every setting (common random numbers)."""
+    values = {name: np.asarray(v[metric], float) for name, v in outcomes.items()}
+    n = len(values["without"])
+    idx = np.random.default_rng(seed).integers(0, n, size=(boot, n))
+    base, base_b = values["without"].mean(), values["without"][idx].mean(1)
+    return ({name: v.mean() - base for name, v in values.items()}, {name: v[idx].mean(1) - base_b for name, v in values.items()})
+
+
+def _interval(draws: np.ndarray) -> tuple[float, float]:
+    """The 90% percentile interval of the finite bootstrap draws (NaN when none is: an effect of 0)."""
+    draws = draws[np.isfinite(draws)]
+    return tuple(float(q) for q in np.quantile(draws, [0.05, 0.95])) if len(draws) else (np.nan, np.nan)
+
+
 def shares(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> list[dict]:
     """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left and a 90%
     paired-bootstrap interval of the share (replicates resampled together in every setting: common random numbers)."""
     _, _, paths = INSTITUTIONS[institution]
-    values = {name: np.asarray(v[metric], float) for name, v in outcomes.items()}
-    n = len(values["with"])
-    idx = np.random.default_rng(seed).integers(0, n, size=(boot, n))
-    base_b = values["without"][idx].mean(1)
-    effect_b = values["with"][idx].mean(1) - base_b
-    effect = values["with"].mean() - values["without"].mean()
+    effects, draws = _paired_effects(outcomes, metric, boot, seed)
+    effect = effects["with"]
     rows = []
     for key in paths:
-        name = f"with, {key} = 0"
-        left = values[name].mean() - values["without"].mean()
+        left = effects[setting_name((key,))]
         with np.errstate(divide="ignore", invalid="ignore"):
-            share_b = 1.0 - (values[name][idx].mean(1) - base_b) / effect_b
-        share_b = share_b[np.isfinite(share_b)]
-        low, high = (np.quantile(share_b, [0.05, 0.95]) if len(share_b) else (np.nan, np.nan))
+            low, high = _interval(1.0 - draws[setting_name((key,))] / draws["with"])
         rows.append(dict(preset=preset, institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
-                         share=(1.0 - left / effect) if effect != 0 else np.nan, share_low=float(low), share_high=float(high)))
+                         share=(1.0 - left / effect) if effect != 0 else np.nan, share_low=low, share_high=high))
+    return rows
+
+
+def shapley_values(game: np.ndarray) -> np.ndarray:
+    """Shapley values of the k players of a game given on all 2^k coalitions (``game[mask]``: bit j of mask set, player
+    j in; any trailing axes are carried along): shape (k, ...). They add up to game[all] - game[none]."""
+    game = np.asarray(game, float)
+    k = int(np.log2(game.shape[0]))
+    if game.shape[0] != 2**k:
+        raise ValueError(f"a game on {game.shape[0]} coalitions: expected 2^k")
+    weight = [factorial(s) * factorial(k - s - 1) / factorial(k) for s in range(k)]
+    values = np.zeros((k,) + game.shape[1:])
+    for j in range(k):
+        for mask in range(2**k):
+            if not mask >> j & 1:  # a coalition without j, and j joining it
+                values[j] += weight[mask.bit_count()] * (game[mask | 1 << j] - game[mask])
+    return values
+
+
+NO_PATHWAY = "no listed pathway"
+
+
+def shapley(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> list[dict]:
+    """Rows: each pathway's Shapley value and share of the institution's effect with a 90% paired-bootstrap interval,
+    its effect alone and its knock-out loss (all on the same replicates), then the residual row ``NO_PATHWAY``: the
+    effect with every listed pathway at 0. ``outcomes`` holds ``settings(institution, preset, every_subset=True)``."""
+    _, _, paths = INSTITUTIONS[institution]
+    effects, draws = _paired_effects(outcomes, metric, boot, seed)
+    # coalition mask: bit j set, pathway j on (kept at the preset's value)
+    names = [setting_name(tuple(p for j, p in enumerate(paths) if not mask >> j & 1)) for mask in range(2 ** len(paths))]
+    game = np.array([effects[name] for name in names])
+    game_b = np.array([draws[name] for name in names])
+    value, value_b = shapley_values(game), shapley_values(game_b)
+    effect, residual, everything = game[-1], game[0], len(names) - 1
+    common = dict(preset=preset, institution=institution, metric=metric, effect=effect, effect_low=_interval(game_b[-1])[0],
+                  effect_high=_interval(game_b[-1])[1])
+    rows = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, key in enumerate(paths):
+            low, high = _interval(value_b[j] / game_b[-1])
+            rows.append(dict(common, parameter=key, alone=game[1 << j] - residual, value=value[j],
+                             knock_out=effect - game[everything & ~(1 << j)], share=value[j] / effect if effect else np.nan,
+                             share_low=low, share_high=high))
+        low, high = _interval(game_b[0] / game_b[-1])
+        rows.append(dict(common, parameter=NO_PATHWAY, alone=residual, value=residual, knock_out=np.nan,
+                         share=residual / effect if effect else np.nan, share_low=low, share_high=high))
     return rows
 
 
@@ -172,14 +263,28 @@ def markdown(rows: list[dict], n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def shapley_markdown(rows: list[dict], n: int) -> str:
+    lines = [f"| preset | institution | metric | effect [90%] (n = {n}) | pathway | effect alone | Shapley value | knock-out loss | "
+             "Shapley share [90%] |", "|---|---|---|---|---|---|---|---|---|"]
+    cell = lambda x: "" if np.isnan(x) else f"{round(x, 3) + 0.0:+.3f}"  # noqa: E731  (+ 0.0: no "-0.000")
+    share = lambda x: f"{round(x, 2) + 0.0:.2f}"  # noqa: E731
+    for r in rows:
+        name = r["parameter"] if r["parameter"] == NO_PATHWAY else f"`{r['parameter']}`"
+        lines.append(f"| {r['preset']} | {r['institution']} | {METRICS[r['metric']]} | {r['effect']:+.3f} [{r['effect_low']:+.3f}, "
+                     f"{r['effect_high']:+.3f}] | {name} | {cell(r['alone'])} | {cell(r['value'])} | {cell(r['knock_out'])} | "
+                     f"{share(r['share'])} [{share(r['share_low'])}, {share(r['share_high'])}] |")
+    return "\n".join(lines) + "\n"
+
+
 def level_table(outcomes: dict) -> str:
-    """The levels behind the shares, with Wilson 95% intervals: outcomes {(preset, institution): {setting: ...}}."""
+    """The levels behind the knock-out shares, with Wilson 95% intervals: outcomes {(preset, institution): {setting: ...}}
+    (of the Shapley game's settings, those of ``settings``)."""
     lines = ["| preset | institution | setting | P(peak rung >= 4) | P(peak rung >= 3) |", "|---|---|---|---|---|"]
     for (preset, inst), runs in outcomes.items():
-        for name, v in runs.items():
+        for name in settings(inst, preset):
             cells = []
             for m in ("p_rung4", "p_force"):
-                est, lo, hi, _ = wilson(int(v[m].sum()), len(v[m]))
+                est, lo, hi, _ = wilson(int(runs[name][m].sum()), len(runs[name][m]))
                 cells.append(f"{est:.3f} [{lo:.3f}, {hi:.3f}]")
             lines.append(f"| {preset} | {inst} | {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -182,7 +182,7 @@ policy: $(STAMP)
 	@$(PY) scripts/policy.py $(if $(QUICK),--quick) $(if $(OUT),--out $(OUT)) $(if $(RENDER),--render-only) $(if $(ESTIMATE),--estimate)
 
 # `make pathways`: what carries each channel's effect (knock-outs and Shapley shares over its pathways, at the posterior median):
-# figures/pathways{.md,.csv,_shapley.csv,_shapley.png}; QUICK=1: a smoke run (100 replicates of 50 citizens) into figures/quick/
+# figures/pathways{.md,.csv,_shapley.csv,_shapley.png}; QUICK=1: a smoke run (40 replicates of 50 citizens) into figures/quick/
 pathways: $(STAMP)
 	@$(PY) scripts/pathways.py $(if $(QUICK),--quick)
 

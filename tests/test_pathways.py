@@ -148,7 +148,7 @@ def test_the_share_test_can_fail():
 
 
 def test_make_pathways_quick_writes_its_tables():
-    """The command a user types: make pathways QUICK=1 (200 replicates into figures/quick)."""
+    """The command a user types: make pathways QUICK=1 (40 replicates into figures/quick)."""
     run = subprocess.run(["make", "--no-print-directory", "pathways", "QUICK=1"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout + run.stderr
     quick = ROOT / "figures" / "quick"

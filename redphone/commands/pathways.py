@@ -6,7 +6,7 @@ At the posterior median (the presets hold it), on the 2025 status quo and on
 uri_2016 (a first strike without precedent): each institution under every
 on/off subset of its pathways (the knock-outs among them), each social driver
 at two ends, and full war as a choice. Writes to --out (default figures/;
---quick: 100 replicates of 50 citizens into figures/quick/: a smoke run),
+--quick: 40 replicates of 50 citizens into figures/quick/: a smoke run),
 each file atomically:
 
   pathways.md           the knock-out and Shapley tables, the levels, the drivers (make docs splices it in)
@@ -69,13 +69,13 @@ def shapley_figure(rows: pd.DataFrame, n: int, metric: str = "p_rung4") -> plt.F
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicates", type=int, default=pathways.Scale.replicates)
-    parser.add_argument("--quick", action="store_true", help="100 replicates of 50 citizens, into figures/quick (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="40 replicates of 50 citizens, into figures/quick (a smoke run)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.replicates < 10:
         parser.error(f"--replicates = {args.replicates}: needs at least 10")
     out = args.out or ROOT / "figures" / ("quick" if args.quick else "")
-    scale = pathways.Scale(replicates=100, population=50) if args.quick else pathways.Scale(replicates=args.replicates)
+    scale = pathways.Scale(replicates=40, population=50) if args.quick else pathways.Scale(replicates=args.replicates)
     started = time.monotonic()
     outcomes, knock_out, shapley = {}, [], []
     for preset in pathways.PRESETS:

@@ -144,7 +144,7 @@ def long_keep(daily, summary):
     inside = daily["in_crisis"] > 0.5
     starts = inside & ~jnp.concatenate([jnp.zeros(1, bool), inside[:-1]])
     episode = jnp.cumsum(starts.astype(jnp.int32)) * inside
-    forced = inside & (daily["crisis_level"] >= 3)
+    forced = inside & (daily["crisis_level"] >= measures.KINETIC)
     seen = jnp.where(forced, episode, 0)
     before = jnp.concatenate([jnp.zeros(1, jnp.int32), jax.lax.cummax(seen)[:-1]])
     first_force = forced & (before < episode)
@@ -158,7 +158,7 @@ def crisis_fields(res: dict) -> dict:
     strike = np.asarray(res["strike"], float)  # lab.measures: the first strike on territory, not the first force
     struck = np.isfinite(strike)
     return {
-        "p_rung4": (measures.reached(res["peak_rung"], 4).astype(float), ones), "p_rung5": (measures.reached(res["peak_rung"], 5).astype(float), ones),
+        "p_rung4": (measures.reached(res["peak_rung"], measures.STRIKES).astype(float), ones), "p_rung5": (measures.reached(res["peak_rung"], measures.WAR).astype(float), ones),
         "days_to_strike": (np.where(struck, strike, 0.0), struck.astype(float)),
         "p_rescinded": ((res["rescinded"] > 0).astype(float), ones), "crisis_days": (np.asarray(res["crisis_days"], float), ones),
         "hostility_A": (np.asarray(res["hostility_A"], float), ones), "hostility_B": (np.asarray(res["hostility_B"], float), ones),

@@ -352,8 +352,7 @@ def history_match(simulator: Simulator, obs: np.ndarray, *, n: int, probes: int,
     var = xr.var(axis=1, ddof=1).mean(axis=0)
     # floors: a share never varies by less than half a crisis in seven (one crisis apart is never implausible by
     # itself, even for a statistic that rarely moves at fixed draws, such as the rung-5 share), a log by less than 0.1
-    n_crises = len(CRISES) if mask is None else int(np.sum(mask))
-    var = np.maximum(var, [0.01 if s in LOG_STATS else (0.5 / n_crises) ** 2 for s in CRISIS_STATS])
+    var = np.maximum(var, [0.01 if s in LOG_STATS else (0.5 / len(CRISES)) ** 2 for s in CRISIS_STATS])
     implausibility = np.abs(x - obs) / np.sqrt(2.0 * var)
     worst = implausibility.max(axis=1)
     keep = worst < cutoff

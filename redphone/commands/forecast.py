@@ -87,7 +87,8 @@ def markdown(results: dict, draws: int) -> str:
     """The doc block: forecasts against the record, scores against the null, and what misses, in words."""
     hist = hindcast.historical()
     lines = [f"{draws} posterior draws per fit, each one run of every crisis; null: the seven crises' runs pooled. "
-             "Lags and durations: median [5%, 95%] in days, \"none\" at the 365-day horizon.", "",
+             "Lags and durations: median [5%, 95%] in days; a lag that never came (no force) counts as the 365-day horizon, "
+             "a first episode that never became a crisis as 0 days.", "",
              "| fit | crisis | peak: record / P(>= 4) | lag to force: record / forecast | duration: record / forecast | third party: record / P |",
              "|---|---|---|---|---|---|"]
     for name, res in results.items():

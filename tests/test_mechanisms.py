@@ -281,7 +281,9 @@ def test_deterrence_keeps_full_war_rare_without_a_mediator(runs):
 
 
 def test_both_sides_having_answered_closes_the_kinetic_phase(runs):
-    assert larger(runs["no_exchange"][1]["kinetic_days"], runs["base"][1]["kinetic_days"]) < ALPHA
+    # the days of force themselves: the summary's kinetic_days runs on to the crisis end (the record's convention, lab.measures)
+    days_of_force = lambda daily: (daily["crisis_level"] >= 3).sum(axis=1)  # noqa: E731
+    assert larger(days_of_force(runs["no_exchange"][0]), days_of_force(runs["base"][0])) < ALPHA
 
 
 def test_the_dgmo_line_and_cbms_prevent_incidents(runs):

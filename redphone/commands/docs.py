@@ -11,7 +11,9 @@ docs/ODD.md never hold a number or a list of names typed by hand that a
 command can give. A block comes from the code (``outputs``, ``policy_settings``),
 the record (``record``), a saved result file (``posterior``:
 posteriors/status_quo.nc; ``policy_effects``: figures/policy_effects.md,
-written by ``make policy``) or a quick command (``headline``, ``hindcast``).
+written by ``make policy``; ``forecast``: figures/forecast.md, written by
+``make forecast``) or a quick command (``headline``, ``hindcast`` and
+``hindcast_scores``, one run for both).
 After the model changes: ``make calibrate WRITE=1``, ``make policy``, then
 ``make docs``, and commit what changed.
 
@@ -23,6 +25,7 @@ the model); a block whose saved source is missing is named, not guessed.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import sys
 import tempfile
@@ -38,6 +41,7 @@ GENERATED = HOME / "docs" / "generated"
 DOCS = (HOME / "README.md", HOME / "docs" / "validation.md", HOME / "docs" / "ODD.md")
 POLICY_TABLE = HOME / "figures" / "policy_effects.md"
 PATHWAYS_TABLE = HOME / "figures" / "pathways.md"
+FORECAST_TABLE = HOME / "figures" / "forecast.md"
 PINNED = 0.5  # posterior contraction at which a parameter counts as pinned by the record
 
 
@@ -167,16 +171,32 @@ def headline() -> str:
     return out.getvalue().strip()
 
 
-def hindcast() -> str:
-    """make hindcast's table: the seven crises replayed, each statistic's percentile in the model."""
+@functools.cache
+def _hindcast_run() -> dict:
+    """make hindcast at its default size, once per process: {file name: text} of the tables it writes."""
     from redphone.commands import hindcast as command  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as folder:
-        out = io.StringIO()
-        with redirect_stdout(out):
+        with redirect_stdout(io.StringIO()):
             command.main(["--out", folder])
-        table = Path(folder) / "hindcast.md"
-        return table.read_text().strip() if table.is_file() else out.getvalue().strip()
+        return {name: (Path(folder) / name).read_text().strip() for name in ("hindcast.md", "hindcast_scores.md")}
+
+
+def hindcast() -> str:
+    """make hindcast's table: the seven crises replayed, each statistic's percentile in the model."""
+    return _hindcast_run()["hindcast.md"]
+
+
+def hindcast_scores() -> str:
+    """make hindcast's ranking test (the same run as ``hindcast``): rank correlations, scores against the pooled null."""
+    return _hindcast_run()["hindcast_scores.md"]
+
+
+def forecast() -> str:
+    """make forecast's table (figures/forecast.md): the leave-future-out forecasts, scored against the pooled null."""
+    if not FORECAST_TABLE.is_file():
+        raise Missing(f"{FORECAST_TABLE.relative_to(HOME)} (make forecast)")
+    return FORECAST_TABLE.read_text().strip()
 
 
 @dataclass(frozen=True)
@@ -195,6 +215,8 @@ BLOCKS = {
     "pathways": Block(pathways, False),  # make pathways' output
     "headline": Block(headline, False),
     "hindcast": Block(hindcast, False),
+    "hindcast_scores": Block(hindcast_scores, False),  # the same run as hindcast's
+    "forecast": Block(forecast, False),  # make forecast's output (about ten minutes)
 }
 
 

@@ -75,7 +75,7 @@ def init(params: Params, military: MilitaryState) -> DyadState:
         nuclear_p=f0, established=jnp.stack([switches.hotline, switches.backchannel, switches.cbm]).astype(jnp.float32),
         in_crisis=f0, crisis_age=i0, calm_days=i0, episode_peak=i0, n_opened=i0, n_crises=i0, crisis_days=i0,
         days_high=i0, peak=i0, first_start=none, first_end=none, first_peak=i0, first_last_high=none,
-        first_kinetic=none, first_last_kinetic=none, first_order=none, first_mediated=f0,
+        first_kinetic=none, first_strike=none, first_order=none, first_mediated=f0,
         n_orders=i0, n_rescinded=i0, first_rescind_cause=i0, n_repeaks=i0, n_complied=i0,
         first_ceasefire=none, mediated=f0, envoys=f0, claims_sum=f0,
         n_created=i0, created_day=none, nuclear=f0,
@@ -325,7 +325,7 @@ def bookkeeping(key_window, key_third, d: DyadState, state: State, params: Param
         first_peak=jnp.where(first, jnp.maximum(d.first_peak, level), d.first_peak),
         first_last_high=jnp.where(first & (level >= 2), d.day, d.first_last_high),
         first_kinetic=jnp.where(first & (level >= 3) & (d.first_kinetic < 0), d.day, d.first_kinetic),
-        first_last_kinetic=jnp.where(first & (level >= 3), d.day, d.first_last_kinetic),
+        first_strike=jnp.where(first & (level >= 4) & (d.first_strike < 0), d.day, d.first_strike),
         first_order=jnp.where(first & jnp.any(gave) & (d.first_order < 0), d.day, d.first_order),
         first_mediated=jnp.maximum(d.first_mediated, d.mediator * first),
         n_orders=d.n_orders + jnp.sum(gave).astype(jnp.int32),
@@ -364,7 +364,7 @@ def daily_outputs(state: State) -> dict:
 
 
 # summary statistics where NaN means "never happened" (no ceasefire, no force, no order, no crisis)
-NEVER_IS_NAN = ("days_to_ceasefire", "days_to_kinetic", "days_to_order", "duration", "kinetic_days")
+NEVER_IS_NAN = ("days_to_ceasefire", "days_to_kinetic", "days_to_strike", "days_to_order", "duration", "kinetic_days")
 
 
 def _since(day, start):
@@ -379,7 +379,12 @@ def summary(state: State, outputs: dict) -> dict:
     ``first_*``, ``duration``, ``kinetic_days`` and ``days_to_*`` describe the
     run's first episode: what a hindcast compares with one historical crisis.
     ``duration`` ends on the episode's last day at level >= 2 (the record's end
-    dates do not include the calm days the model needs to declare the end).
+    dates do not include the calm days the model needs to declare the end);
+    ``kinetic_days`` runs from the first day of force (level >= 3) to that same
+    end, as the record's does (its end date less its first kinetic action), so
+    ``kinetic_days == duration - days_to_kinetic`` on both sides;
+    ``days_to_strike`` counts to the first strike on territory (level >= 4),
+    ``days_to_kinetic`` to the first force of any kind (level >= 3).
     """
     d = state.dyad
     level = outputs["crisis_level"]
@@ -389,10 +394,11 @@ def summary(state: State, outputs: dict) -> dict:
         days_rung4plus=jnp.sum(level >= 4),
         days_to_ceasefire=_since(d.first_ceasefire, d.first_start),
         days_to_kinetic=_since(d.first_kinetic, d.first_start),
+        days_to_strike=_since(d.first_strike, d.first_start),
         days_to_order=_since(d.first_order, d.first_start),
         first_peak=d.first_peak,
         duration=_since(d.first_last_high, d.first_start),
-        kinetic_days=_since(d.first_last_kinetic, d.first_kinetic),
+        kinetic_days=_since(d.first_last_high, d.first_kinetic),
         first_ended=d.first_end >= 0,
         first_mediated=d.first_mediated > 0.5,
         nuclear_use=d.nuclear > 0.5,

@@ -121,7 +121,7 @@ class DyadState:
     first_peak: Any  # int32 peak level of the first episode
     first_last_high: Any  # int32 last day at level >= 2 in the first episode, -1 if none
     first_kinetic: Any  # int32 first day at crisis level >= 3 in the first episode, -1 if none
-    first_last_kinetic: Any  # int32 last day at crisis level >= 3 in the first episode, -1 if none
+    first_strike: Any  # int32 first day at crisis level >= 4 (strikes on territory) in the first episode, -1 if none
     first_order: Any  # int32 day the first strike order was given in the first episode, -1 if none
     first_mediated: Any  # 1.0 if a third party pressed in the first episode
     n_orders: Any  # int32 strike orders given

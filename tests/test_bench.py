@@ -1,6 +1,7 @@
 """Smoke test of `make bench`'s worker (scripts/bench.py): it measures, it never asserts a speed."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,13 +77,9 @@ def test_the_gpu_plan_times_each_scatter_chunk_and_the_report_names_the_fastest(
 def test_profile_day_times_runs_with_their_own_keys():
     """--own-keys times engine.run_runs (lab.batch's call), not run_settings' common keys: the two print different programs' times."""
     script = ROOT / "redphone" / "benchmarks" / "profile_day.py"
-    out = subprocess.run(
+    done = subprocess.run(  # JAX_LOG_COMPILES: JAX logs each program it compiles, by name
         [sys.executable, str(script), "--n", "20", "--settings", "4", "--replicates", "1", "--media", "8", "--days", "3", "--own-keys", "--trace", "--top", "40"],
-        capture_output=True, text=True, timeout=300, check=True,
-    ).stdout
-    assert "4 settings x 1 replicates x 3 days" in out and "complete 120-day runs/s" in out
-    assert "run_runs" in subprocess.run(  # the program traced is run_runs (XLA names its module after the function)
-        [sys.executable, "-c", "import sys; sys.argv=['p','--n','20','--settings','4','--replicates','1','--media','8','--days','3','--own-keys'];"
-         "import jax; from redphone.benchmarks import profile_day; jax.config.update('jax_log_compiles', True); profile_day.main(sys.argv[1:])"],
-        capture_output=True, text=True, timeout=300, check=True,
-    ).stderr
+        capture_output=True, text=True, timeout=300, check=True, env={**os.environ, "JAX_LOG_COMPILES": "1"},
+    )
+    assert "4 settings x 1 replicates x 3 days" in done.stdout and "complete 120-day runs/s" in done.stdout
+    assert "run_runs" in done.stderr  # the program traced is run_runs (XLA names its module after the function)

@@ -1,5 +1,5 @@
-"""The Bayesian calibration and the policy effects (issue 12): statistics, parameter batches, the sampler, the
-posterior file's provenance, runs drawing from a posterior, and the paired design."""
+"""The Bayesian calibration (issue 12): statistics, parameter batches, the sampler, the
+posterior file's provenance, and runs drawing from a posterior (the paired policy design: tests/test_policy.py)."""
 
 import hashlib
 import subprocess
@@ -12,7 +12,7 @@ import pytest
 
 from redphone.model.config import ConfigError, build, compose
 from redphone.model.lab import schema
-from redphone.model.lab import batch, calibration, inference, policy, posterior, record
+from redphone.model.lab import batch, calibration, inference, posterior, record
 from redphone.model.params import stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,30 +126,12 @@ def test_simulated_datasets_are_independent_and_reproducible(quick):
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
-    """make calibrate QUICK=1 and make policy QUICK=1, in this process (they share their compiled programs)."""
+    """make calibrate QUICK=1, in this process (make policy QUICK=1 is tested as typed: tests/test_policy.py)."""
     from redphone.commands import calibrate as calibrate_script
 
     out = tmp_path_factory.mktemp("calibration")
     assert calibrate_script.main(["--quick", "--out", str(out)]) == 0
-    policy_script = _policy_command()
-    if policy_script is not None:
-        assert policy_script.main(["--quick", "--out", str(out), "--posterior", str(out / "status_quo.nc")]) == 0
     return out
-
-
-def _policy_command():
-    """make policy's command: redphone.commands.policy. On the vocab branch scripts/policy.py still imports the
-    old top-level names (model, experiments); it moves to redphone/commands/ when the policy branch is merged."""
-    try:
-        from redphone.commands import policy as command  # noqa: PLC0415
-    except ImportError:
-        return None
-    return command
-
-
-def _needs_policy_command():
-    if _policy_command() is None:
-        pytest.skip("make policy's command is not yet redphone.commands.policy (the policy branch's scripts/policy.py moves there at the merge)")
 
 
 def test_the_quick_calibration_writes_every_diagnostic(quick):
@@ -185,35 +167,6 @@ def test_the_posterior_file_carries_its_provenance(quick):
     assert set(tree["observed_data"].data_vars) == set(inference.STATS)
     with pytest.raises(ValueError, match="no posterior draws of"):
         posterior.draws(path, inference.NAMES + ("political.not_a_parameter",))
-
-
-def test_the_policy_table_is_computed_for_every_setting_and_metric(quick):
-    _needs_policy_command()
-    import pandas as pd  # noqa: PLC0415
-
-    df = pd.read_csv(quick / "policy_effects.csv")
-    assert set(df["setting"]) == set(policy.SETTINGS) - {policy.BASELINE}
-    assert set(df["metric"]) == set(policy.METRICS)
-    assert (df["draws"] > 0).all()
-    assert (quick / "policy_effects.png").stat().st_size > 10_000
-    assert "median [90% interval]" in (quick / "policy_effects.md").read_text()
-    assert np.isfinite(df.loc[df.metric == "p_rung4", "mean"]).all()
-
-
-def test_a_setting_identical_to_the_status_quo_has_exactly_zero_effect(quick):
-    draws = posterior.draws(quick / "status_quo.nc", inference.NAMES)[:6]
-    scale = policy.Scale(population=50, media=4, replicates=2, long_population=50, long_days=730, block=64)
-    settings = {"status quo": {}, "the same again": {}, "automatic hotline": policy.SETTINGS["automatic hotline"]}
-    sim = policy.simulate(draws, scale, seed=3, settings=settings)
-    rows = policy.effects(sim)
-    same = [r for r in rows if r["setting"] == "the same again"]
-    assert len(same) == len(policy.METRICS)
-    for r in same:
-        if r["draws"]:
-            assert r["median"] == 0.0 and r["low"] == 0.0 and r["high"] == 0.0 and r["p_zero"] == 1.0, r
-    # and the paired design still sees a switch that matters: the hotline changes some run on some draw
-    values = sim["values"]
-    assert any(not np.array_equal(v[:, 0], v[:, 2], equal_nan=True) for v in values.values())
 
 
 def test_runs_draw_their_parameters_from_a_posterior(quick):

@@ -160,7 +160,16 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
     approval, commitment, belief = float(pol.approval[side]), float(pol.commitment[side]), float(pol.belief[side])
     hawk = g(pol.hawkishness[side])
     private = max(float(d.hotline_call) * float(params.hotline.private_climbdown), float(d.envoys_at_work) * float(params.backchannel.audience_cut))
-    grievance = max(float(d.provocation[side]), max(r_rival - 2, 0) / 3.0, float(d.demand[side]))
+    # the rival's force as far as it is felt: none against intruders on its own side, 1 - limited of a strike on territory
+    if float(d.occupied[rival]) > 0 and r_rival == 3:
+        felt = 0.0
+    elif r_rival == 4:
+        felt = 1.0 - float(params.operation.limited[rival])
+    else:
+        felt = 1.0
+    grievance = max(float(d.provocation[side]), max(r_rival - 2, 0) / 3.0 * felt, float(d.demand[side]))
+    expected = max(float(pol.precedent[side]), float(pp.threat_binding[side]) * commitment)
+    occupied = float(d.occupied[side]) > 0
     pressure = (
         float(pp.hostility_pressure[side]) * hostility + float(pp.media_pressure[side]) * float(state.media.nationalism[side])
         + float(pp.electoral_pressure[side]) * np.exp(-(int(pol.election_in[side]) - 1) / float(pp.electoral_horizon[side]))
@@ -181,10 +190,14 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
         u -= float(pp.war_cost[side]) * (c / 6) ** 2
         u -= float(pp.nuclear_cost[side]) * ((c == 6) + (c == 5) * 30 * float(params.dyad.nuclear_risk))
         k = min(max(c - 2, 0) / 3, 1)
-        u -= float(pp.retaliation_cost[side]) * float(d.readiness_seen[rival]) * k + float(pp.escalation_risk[side]) * k**3
-        u -= (float(pp.precedent_cost[side]) * float(pol.precedent[side]) * pressure * grievance * intent
-              * max(3 + float(pol.precedent[side]) - c, 0) * (1 - float(d.used_force[side])) * standing * (1 - private))
+        limited = 1 - float(params.operation.limited[side]) * (c == 4)
+        u -= ((float(pp.retaliation_cost[side]) * float(d.readiness_seen[rival]) * k * limited + float(pp.escalation_risk[side]) * k**3)
+              * (1 - (occupied and c == 3)))
+        u -= (float(pp.precedent_cost[side]) * expected * pressure * grievance * intent
+              * max(3 + expected - c, 0) * (1 - float(d.used_force[side])) * standing * (1 - private))
         u -= float(pp.mobilisation_cost[side]) * float(d.mobilised_days[side]) / 30 * (c >= 2)
+        u -= (float(params.standoff.face[side]) * min(float(d.mobilised_days[side]) / 30, 1.0)
+              * max(float(r_rival >= 2), float(d.demand[side])) * max(2 - c, 0))
         u -= float(pp.deterrence[side]) * belief * max(r_rival - c, 0)
         u -= float(params.mediation.pressure) * float(d.mediator) * c
         u -= float(pp.advice_weight[side]) * (float(params.military.influence[side]) * (c - float(state.military.advice[side])) ** 2

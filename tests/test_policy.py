@@ -207,6 +207,11 @@ def test_make_policy_quick_runs_end_to_end_and_renders_again_from_the_saved_runs
     df = pd.read_csv(out / "policy_effects.csv")
     assert set(df["metric"]) == set(policy.METRICS) and set(df["setting"]) == set(policy.SETTINGS) - {policy.BASELINE}
     assert {"noise_share", "median", "low", "high", "p_negative", "replicates"} <= set(df.columns)
+    # every effect has draws, except one conditional on a strike in both runs of a pair, which may have none (a setting
+    # that prevents every strike at the quick posterior): its cell reads n/a, never a number made of nothing
+    conditional = df["metric"] == "days_to_strike"
+    assert (df.loc[~conditional, "draws"] > 0).all() and np.isfinite(df.loc[df.metric == "p_rung4", "mean"]).all()
+    assert df.loc[conditional & (df["draws"] == 0), "median"].isna().all()
     drivers = pd.read_csv(out / "policy_drivers.csv")
     assert set(drivers["parameter"]) == set(inference.NAMES)  # every fitted parameter the posterior holds
     text = (out / "policy_effects.md").read_text()

@@ -75,7 +75,9 @@ def test_the_flow_is_checked_conditional_on_the_record_on_a_known_problem():
     theta = box.draw(2000, rng)
     post = inference.fit_npe(theta, simulate(theta), box, seed=0, epochs=40)
     x_obs = simulate(box.draw(1, rng))[0]
-    res = sbc.posterior_sbc(post, simulate, x_obs, datasets=60, n_draws=49, pool=1000, seed=5, names=inference.NAMES)
+    # a pool of 3000: with 48 parameters the reweighting from q(theta | record) is thinner (median ESS 12 of a pool
+    # of 1000, 39 of 3000), as make calibrate's own pool of 4000 allows for
+    res = sbc.posterior_sbc(post, simulate, x_obs, datasets=60, n_draws=49, pool=3000, seed=5, names=inference.NAMES)
     assert res["ranks"].shape == (60, d) and res["ranks"].max() <= 49
     assert np.median(res["ess"]) > 20
     cov = inference.covered(res["ranks"] / 49, (0.9,))[0.9]

@@ -175,7 +175,9 @@ def open_day(key, state: State, params: Params) -> State:
 
 def resolve(key, state: State, params: Params) -> State:
     d, dp, switches = state.dyad, params.dyad, params.institutions
-    keys = jax.random.split(key, 12)
+    # 13 keys: the first 12 are those of split(key, 12) (threefry_partitionable), so the occupation's draws (keys[12],
+    # issue 21) left every older stream as it was
+    keys = jax.random.split(key, 13)
     hostility = jnp.mean(state.public.mean)
     commitment = jnp.mean(state.political.commitment)
     old = d.rung
@@ -240,8 +242,8 @@ def resolve(key, state: State, params: Params) -> State:
     felt = strike * felt_force(d.occupied, rung, params.operation.limited)
 
     # an occupation ends when the intruders are evicted (on a day the occupied side uses force) or withdraw under a
-    # third party's pressure; extra draws come from a key folded in, so the other streams stay as they were
-    ends_occupation = jax.random.uniform(jax.random.fold_in(key, INTRUSION), (2, N_SIDES))
+    # third party's pressure
+    ends_occupation = jax.random.uniform(keys[12], (2, N_SIDES))
     evicted = (rung >= 3) & (ends_occupation[0] < params.intrusion.evict_rate)
     withdrawn = (mediator > 0.5) & (ends_occupation[1] < params.intrusion.withdraw_pressure)
     occupied = jnp.where(evicted | withdrawn, 0.0, d.occupied)

@@ -19,17 +19,15 @@ import os
 import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from .. import engine
 from ..config import ConfigError, build
 from ..params import stack
 from . import inference, posterior
 from .calibration import ratios
 from .progress import Interrupted, Meter, say
 from .schema import settings, validate
-from .runs import _chunk, _nbytes, replicate_bytes, run_stacked  # noqa: F401 (batch.run_stacked and batch.replicate_bytes: the lab's one run loop)
+from .runs import _chunk, replicate_bytes, run_stacked  # noqa: F401 (batch.run_stacked and batch.replicate_bytes: the lab's one run loop)
 
 
 
@@ -82,8 +80,7 @@ def output_bytes(cfg) -> int:
     """Bytes of the daily outputs and summaries a run of this config returns (before any work: shapes only)."""
     points = settings(cfg)
     params, dims = build(points[0][1])
-    outputs = jax.eval_shape(lambda: engine.run_replicates(0, jnp.zeros(1, jnp.int32), params, dims, int(cfg.days)))
-    return len(points) * int(cfg.replicates) * _nbytes(outputs)
+    return len(points) * int(cfg.replicates) * replicate_bytes(params, dims, int(cfg.days))[1] // 2  # one copy of each run's
 
 
 def chunk_size(cfg, runs: int, per_run: tuple[int, int], n_devices: int) -> int:

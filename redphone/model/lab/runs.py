@@ -30,14 +30,30 @@ def _nbytes(tree) -> int:
     return int(sum(np.prod(leaf.shape) * leaf.dtype.itemsize for leaf in jax.tree.leaves(tree)))
 
 
+_SHAPES: dict = {}  # shapes depend on dims, days, keep and the parameters' shapes only: traced once per process
+
+
+def _shape_key(params, dims, days: int, keep) -> tuple:
+    leaves = jax.tree.leaves(params)
+    return dims, days, keep, jax.tree.structure(params), tuple((np.shape(x), x.dtype if hasattr(x, "dtype") else np.result_type(x)) for x in leaves)
+
+
 def replicate_bytes(params, dims, days: int, keep=None) -> tuple[int, int]:
     """Estimated device memory of one replicate of one setting in a compiled call, from shapes only (no compile):
-    (while its block runs: state and temporaries, until the call returns: its outputs, or what ``keep`` keeps)."""
-    state = jax.eval_shape(lambda: engine.init(jax.random.key(0), params, dims))
-    outputs = jax.eval_shape(
-        lambda: engine.run_runs(0, jnp.zeros(1, jnp.int32), jnp.zeros(1, jnp.int32), stack([params]), dims, days, keep)
-    )
-    return TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(outputs)  # outputs: the scan's and the stacked copy
+    (while its block runs: state and temporaries, until the call returns: its outputs, or what ``keep`` keeps).
+
+    One run traced without vmap (a batch of runs adds a leading axis, not bytes per run), once per process for
+    each shape: a session that runs the model many times (calibration, policy) does not trace it again each time."""
+    key = _shape_key(params, dims, days, keep)
+    if key not in _SHAPES:
+        state = jax.eval_shape(lambda: engine.init(jax.random.key(0), params, dims))
+
+        def one():
+            outputs = engine.replicate_outputs(jnp.int32(0), jnp.int32(0), params, dims, days)
+            return outputs if keep is None else keep(*outputs)
+
+        _SHAPES[key] = (TEMPORARIES_PER_STATE * _nbytes(state), 2 * _nbytes(jax.eval_shape(one)))  # outputs: the scan's and the stacked copy
+    return _SHAPES[key]
 
 
 def _chunk(block: int, chunk: int, memory_gb: float, runs: int, per_run: tuple[int, int], n_devices: int) -> int:
@@ -69,8 +85,7 @@ _EXECUTABLES: dict = {}  # compiled blocks, held here: a long session (calibrati
 
 def _executable(args, dims, days: int, mesh, keep):
     """The compiled call for a block of these shapes (``engine.run_runs``, or ``run_sharded`` across ``mesh``)."""
-    leaves = jax.tree.leaves(args)
-    key = (dims, days, mesh, keep, jax.tree.structure(args), tuple((np.shape(x), np.result_type(x)) for x in leaves))
+    key = (mesh, *_shape_key(args, dims, days, keep))
     if key not in _EXECUTABLES:
         if len(_EXECUTABLES) >= 32:
             _EXECUTABLES.pop(next(iter(_EXECUTABLES)))

@@ -78,7 +78,7 @@ def test_profile_day_times_runs_with_their_own_keys():
     """--own-keys times engine.run_runs (lab.batch's call), not run_settings' common keys: the two print different programs' times."""
     script = ROOT / "redphone" / "benchmarks" / "profile_day.py"
     done = subprocess.run(  # JAX_LOG_COMPILES: JAX logs each program it compiles, by name
-        [sys.executable, str(script), "--n", "20", "--settings", "4", "--replicates", "1", "--media", "8", "--days", "3", "--own-keys", "--trace", "--top", "40"],
+        [sys.executable, str(script), "--n", "20", "--settings", "4", "--replicates", "1", "--media", "8", "--days", "3", "--own-keys"],
         capture_output=True, text=True, timeout=300, check=True, env={**os.environ, "JAX_LOG_COMPILES": "1"},
     )
     assert "4 settings x 1 replicates x 3 days" in done.stdout and "complete 120-day runs/s" in done.stdout

@@ -85,7 +85,7 @@ def test_core_module_imports_nothing_from_the_lab(path):
 def test_imports_are_read_relative_to_their_package():
     """The checks resolve ``from .. import x`` correctly, so a relative import of the lab cannot slip by."""
     assert "redphone.model.lab.io" in imported(LAB / "sweep.py")  # from . import io
-    assert "redphone.model.engine" in imported(LAB / "batch.py")  # from .. import engine
+    assert "redphone.model.engine" in imported(LAB / "runs.py")  # from .. import engine
     assert "redphone.model.params.Params" in imported(MODEL / "sectors" / "public.py")  # from ..params import ...
 
 

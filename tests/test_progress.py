@@ -56,7 +56,10 @@ def test_ctrl_c_stops_between_chunks_within_a_second_and_says_what_was_kept(tmp_
     env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": ""}
     cmd = [sys.executable, str(ROOT / "scripts" / "run.py"), "replicates=40000", "days=200", "population.public=200",
            "population.media=4", "batch.block=4", "batch.chunk=8", f"hydra.run.dir={out}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    # a suite started in the background of a non-interactive shell (nohup make test &) inherits SIGINT ignored, and a
+    # Python started so never raises KeyboardInterrupt: the child gets the default disposition a terminal gives it
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     for line in proc.stderr:  # wait until the first chunk is fetched: compiled, running
         lines.append(line)

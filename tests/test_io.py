@@ -75,3 +75,33 @@ def test_a_grid_becomes_dims_and_columns(tmp_path):
     lone_daily, _, _ = batch.run(lone, progress=lambda message: None)
     np.testing.assert_array_equal(ds["crisis_level"].sel({"media.slant": 0.8, "institutions.hotline": 1.0}).values, lone_daily["crisis_level"][0])
     np.testing.assert_allclose(ds["hostility_mean"].sel({"media.slant": 0.8, "institutions.hotline": 1.0}).values, lone_daily["hostility_mean"][0], rtol=1e-5)
+
+
+def test_a_figure_or_table_that_fails_midway_leaves_the_old_files_as_they_were(tmp_path):
+    """Every command saves its figures and CSVs through one all-or-nothing write (io.atomic_savefig,
+    io.atomic_write_csv): a figure whose write dies after part of the file was written leaves the files of the previous
+    run byte for byte, and no temporary file beside them."""
+    import pandas as pd
+
+    from redphone.experiments import common
+
+    table = pd.DataFrame(dict(x=[1, 2], y=[0.5, 0.25]))
+    fig, ax = common.figure()
+    ax.plot(table.x, table.y)
+    paths = common.save(fig, table, tmp_path, "figure")
+    before = {p: p.read_bytes() for p in paths}
+    assert all(before.values())
+
+    broken, ax = common.figure()
+    ax.plot(table.x, table.y)
+
+    def dies_midway(target, **options):  # as a full disk or a killed process would: part of the file, then an error
+        with open(target, "wb") as f:
+            f.write(b"\x89PNG partial")
+        raise OSError("the write died midway")
+
+    broken.savefig = dies_midway
+    with pytest.raises(OSError, match="midway"):
+        common.save(broken, table.assign(x=[3, 4]), tmp_path, "figure")
+    assert {p: p.read_bytes() for p in paths} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)

@@ -6,6 +6,7 @@ import os
 import platform
 from pathlib import Path
 
+from ..model.lab.io import atomic_savefig
 from .work import FIXED_COST_POPULATION, GOAL_COMPILE_S, GOAL_GPU, GOAL_MEMORY_RATIO, GOAL_MESA_RATIO, GOAL_ROOFLINE, GOAL_RUNS, GOAL_THROUGHPUT, GOAL_VS_NUMBA, GOAL_VS_REFERENCE  # noqa: F401
 
 
@@ -257,5 +258,5 @@ def plot(results: list[dict], summary: dict, path: Path) -> None:
     ax.set(xscale="log", yscale="log", xlabel="citizens simulated at once (both sides x replicates)", ylabel="agent-steps per second")
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Software": None})
+    atomic_savefig(path, fig, dpi=120, metadata={"Software": None})
     plt.close(fig)

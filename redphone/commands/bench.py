@@ -49,6 +49,7 @@ from pathlib import Path
 
 from redphone import HOME
 from redphone.benchmarks.report import analyse, machine, plot, render
+from redphone.model.lab.io import atomic_write_text
 from redphone.benchmarks.work import FIXED_COST_POPULATION, GOAL_RUNS, PEER_SIZES, worker
 
 ROOT = HOME
@@ -149,11 +150,11 @@ def main(argv=None) -> None:
     meta = dict(quick=args.quick, machine=machine(), load_before=load_before, load_after=os.getloadavg(), git=git, wall_s=time.perf_counter() - started)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results), indent=1))  # first: a long run is never lost
+    atomic_write_text(out / "bench.json", json.dumps(dict(meta=meta, results=results), indent=1))  # first: a long run is never lost
     summary = analyse(results, args.quick)
     text = render(results, summary, meta)
-    (out / "bench.md").write_text(text)
-    (out / "bench.json").write_text(json.dumps(dict(meta=meta, results=results, goals=summary["goals"], ceiling=summary["ceiling"]), indent=1))
+    atomic_write_text(out / "bench.md", text)
+    atomic_write_text(out / "bench.json", json.dumps(dict(meta=meta, results=results, goals=summary["goals"], ceiling=summary["ceiling"]), indent=1))
     plot(results, summary, out / "scaling.png")
     print(text)
     print(f"written: {out / 'bench.md'}, {out / 'bench.json'}, {out / 'scaling.png'}")

@@ -44,6 +44,7 @@ import yaml
 from redphone.experiments.common import OKABE_ITO, PNG_METADATA, STYLE
 from redphone.model.config import CONFIG_DIR, build, compose
 from redphone.model.lab import calibration, inference, posterior, progress, record, sbc
+from redphone.model.lab.io import atomic_savefig, atomic_write_csv, atomic_write_text
 
 PRESETS = ("india_pakistan_2025",)  # long_run and the hindcast presets extend it
 
@@ -92,7 +93,7 @@ def write_presets(values: dict, command: str, file: Path) -> None:
         ratio = calibration.ratios(compose(preset))
         for key, v in calibration.preset_values(values, ratio).items():
             text = set_value(text, key, v)
-        path.write_text(text)
+        atomic_write_text(path, text)
         build(compose(preset))  # still valid
         say(f"wrote {path.relative_to(ROOT)}")
 
@@ -211,7 +212,7 @@ def fig_coverage(res, path):
     sbc.ecdf_panel(ax, res["ranks"] / res["budget"].sbc_draws, "fractional rank of the true value among posterior draws",
                    f"Simulation-based calibration: {m} synthetic datasets, {k} parameters")
     fig.tight_layout()
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -229,7 +230,7 @@ def fig_ppc(res, table, path):
     axes.flat[0].legend(fontsize=8)
     fig.suptitle("Posterior predictive check: datasets simulated from posterior draws (bars) vs the record (line)")
     fig.tight_layout()
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -256,7 +257,7 @@ def fig_loo(res, table, path):
     axes[1].set_yscale("log")
     fig.suptitle("Leave one crisis out: each crisis predicted by a posterior fitted to the other six")
     fig.tight_layout()
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -286,7 +287,7 @@ def fig_identifiability(res, table, path, pairs: int = 6):
             if a == len(order) - 1:
                 sub.set_xlabel(prior[j].key.split(".")[1], fontsize=6)
     fig.suptitle("Identifiability: contraction per parameter (left) and pairs of the best-pinned (right, axes: prior ranges)")
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -331,10 +332,10 @@ def main(argv=None) -> int:
     tables = dict(coverage=coverage_table(res), posterior_sbc=sbc.table(res["posterior_sbc"], inference.PRIOR), ppc=ppc_table(res), loo=loo_table(res),
                   identifiability=identifiability_table(res), misspecification=misspec_table(res))
     for name, df in tables.items():
-        df.to_csv(out / f"calibration_{name}.csv", index=False)
+        atomic_write_csv(out / f"calibration_{name}.csv", df, index=False)
     fig_coverage(res, out / "calibration_coverage.png")
     fig = sbc.figure(res["posterior_sbc"], OKABE_ITO["blue"])
-    fig.savefig(out / "calibration_posterior_sbc.png", dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(out / "calibration_posterior_sbc.png", fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
     fig_ppc(res, tables["ppc"], out / "calibration_ppc.png")
     fig_loo(res, tables["loo"], out / "calibration_loo.png")
@@ -367,7 +368,7 @@ def main(argv=None) -> int:
         "### Misspecification: the record against the prior predictive", "", md(tables["misspecification"]),
         "### Identifiability", "", md(tables["identifiability"]),
     ]
-    (out / "calibration_report.md").write_text("\n".join(report))
+    atomic_write_text(out / "calibration_report.md", "\n".join(report))
     if args.write:
         write_presets(inference.median_values(res["draws"]), "make calibrate" + (" QUICK=1" if args.quick else ""), post_path)
     print("\n".join(report))

@@ -35,7 +35,7 @@ import pandas as pd
 from redphone import HOME
 from redphone.experiments.common import OKABE_ITO, PDF_METADATA, PNG_METADATA, figure
 from redphone.model.lab import hindcast, inference, measures, scores
-from redphone.model.lab.io import _atomic, atomic_write_text
+from redphone.model.lab.io import atomic_savefig, atomic_write_csv, atomic_write_text
 from redphone.model.lab.progress import quiet
 
 # fitted on the crises before the first held out: name -> held-out crises
@@ -153,10 +153,10 @@ def write(results: dict, draws: int, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "forecast.md", out / "forecast.csv", out / "forecast.png", out / "forecast.pdf"]
     atomic_write_text(paths[0], markdown(results, draws))
-    atomic_write_text(paths[1], table(results).to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    atomic_write_csv(paths[1], table(results), index=False, float_format="%.6g", lineterminator="\n")
     fig = draw(results)
-    _atomic(paths[2], lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
-    _atomic(paths[3], lambda tmp: fig.savefig(tmp, format="pdf", metadata=PDF_METADATA))
+    atomic_savefig(paths[2], fig, metadata=PNG_METADATA)
+    atomic_savefig(paths[3], fig, metadata=PDF_METADATA)
     plt.close(fig)
     return paths
 

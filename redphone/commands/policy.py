@@ -60,16 +60,15 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------- atomic writes
 
 
-def write_text(path: Path, text: str) -> None:
-    io._atomic(path, lambda tmp: Path(tmp).write_text(text))
+write_text = io.atomic_write_text
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
-    io._atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n"))
+    io.atomic_write_csv(path, df, index=False, float_format="%.6g", lineterminator="\n")
 
 
 def write_figure(path: Path, fig) -> None:
-    io._atomic(path, lambda tmp: fig.savefig(tmp, dpi=150, metadata=PNG_METADATA, format="png"))
+    io.atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 

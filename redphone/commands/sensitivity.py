@@ -29,6 +29,7 @@ import pandas as pd
 
 from redphone.experiments.common import OKABE_ITO, PNG_METADATA, STYLE
 from redphone.model.lab import progress, sensitivity
+from redphone.model.lab.io import atomic_savefig, atomic_write_csv
 
 LABELS = dict(p_rung4="P(peak rung >= 4)", crisis_days="crisis days", hostility_post="post-crisis hostility")
 
@@ -62,7 +63,7 @@ def sobol_figure(indices: pd.DataFrame, path: Path) -> None:
     axes[0].invert_yaxis()
     axes[-1].legend(fontsize=7, loc="lower right")
     fig.suptitle("Sobol indices of the status quo (india_pakistan_2025), crossed with hotline x Track-II")
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -90,7 +91,7 @@ def prim_figure(trajectory: pd.DataFrame, box: pd.DataFrame, prob: dict, chosen:
     b.set_yticks(range(len(box)), box.index)
     b.set_xlabel("position within the sampled range (0 = low end, 1 = high end)")
     b.set_title("box where P(rung >= 5) is high")
-    fig.savefig(path, dpi=150, metadata=PNG_METADATA)
+    atomic_savefig(path, fig, dpi=150, metadata=PNG_METADATA)
     plt.close(fig)
 
 
@@ -117,9 +118,9 @@ def main(argv=None) -> int:
         assert len(results) == len(settings), "the saved runs are of another design"
     else:
         results = sensitivity.run(settings, dims, 120, reps, args.seed, chunk, say)
-        results.to_csv(args.out / "sensitivity_runs.csv", index=False)
+        atomic_write_csv(args.out / "sensitivity_runs.csv", results, index=False)
     indices = sensitivity.sobol(prob, results, len(sample), args.seed)
-    indices.to_csv(args.out / "sobol.csv", index=False)
+    atomic_write_csv(args.out / "sobol.csv", indices, index=False)
     sobol_figure(indices, args.out / "sobol.png")
     hot, t2 = sensitivity.SWITCHES
     sq = indices[(indices[hot] == 0) & (indices[t2] == 0)]
@@ -133,10 +134,10 @@ def main(argv=None) -> int:
     box, stats, share, traj = sensitivity.prim(sample, prob, results, args.prim_threshold)
     print(f"PRIM: {share:.3f} of settings have P(peak rung >= 5) >= {args.prim_threshold}")
     if box is not None:
-        box.to_csv(args.out / "prim_box.csv")
+        atomic_write_csv(args.out / "prim_box.csv", box)
         print(f"box: coverage {stats['coverage']:.3f}, density {stats['density']:.3f}, mass {stats['mass']:.3f}")
         print(box.to_string())
-        traj.to_csv(args.out / "prim_trajectory.csv")
+        atomic_write_csv(args.out / "prim_trajectory.csv", traj)
         prim_figure(traj, box, prob, int(stats.name), args.out / "prim.png")
     say(f"done in {time.perf_counter() - started:.0f} s; figures in {args.out}")
     return 0

@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..model.lab.io import atomic_savefig, atomic_write_csv  # noqa: E402
+
 STYLE = Path(__file__).resolve().parent / "redphone.mplstyle"
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies
 OKABE_ITO = dict(black="#000000", orange="#E69F00", sky="#56B4E9", green="#009E73", vermillion="#D55E00", blue="#0072B2", purple="#CC79A7", yellow="#F0E442")
@@ -38,14 +40,15 @@ def side_names(ds) -> list[str]:
 
 
 def save(fig, table: pd.DataFrame, out_dir, name: str) -> list[Path]:
-    """figures/<name>.png, .pdf and .csv; no timestamps or tool versions in the files, so the bytes repeat."""
+    """figures/<name>.png, .pdf and .csv, each written all or nothing; no timestamps or tool versions in the files, so
+    the bytes repeat."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.pdf", out / f"{name}.csv"]
-    fig.savefig(paths[0], metadata=PNG_METADATA)
-    fig.savefig(paths[1], metadata=PDF_METADATA)
+    atomic_savefig(paths[0], fig, metadata=PNG_METADATA)
+    atomic_savefig(paths[1], fig, metadata=PDF_METADATA)
     plt.close(fig)
-    table.to_csv(paths[2], index=False, float_format="%.6g", lineterminator="\n")
+    atomic_write_csv(paths[2], table, index=False, float_format="%.6g", lineterminator="\n")
     return paths
 
 

@@ -213,6 +213,17 @@ def atomic_write_text(path, text: str) -> None:
     _atomic(Path(path), lambda tmp: Path(tmp).write_text(text), len(text.encode()))
 
 
+def atomic_write_csv(path, frame: pd.DataFrame, **to_csv) -> None:
+    """Write a table as CSV all or nothing (``to_csv``'s keywords pass through)."""
+    _atomic(Path(path), lambda tmp: frame.to_csv(tmp, **to_csv))
+
+
+def atomic_savefig(path, fig, **savefig) -> None:
+    """Save a matplotlib figure all or nothing, in the format its suffix names (``savefig``'s keywords pass through)."""
+    path = Path(path)
+    _atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip("."), **savefig))
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

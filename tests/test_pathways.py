@@ -54,8 +54,9 @@ def games():
 # Issue 20 is open: at the current posterior median two cases fail the criterion (make pathways, 400 replicates: the
 # 2025 hotline's private climb-down carries 0.60 [0.57, 0.63], the third party's pressure on uri_2016 0.63 [0.52, 0.76];
 # here, at 100 replicates, 0.90 [0.53, 1.96]). Strict: once the model no longer leans on one pathway there, the mark
-# must go (docs/validation.md, section 6). The Uri case sits near the criterion's edge: a change that moves its lower
-# end below one half turns it into an XPASS, which this strict mark reports.
+# must go (docs/validation.md, section 6; its takeover check: with the climb-down held at 0, the delay carries 0.66 of
+# the smaller 2025 effect, so the dominance is the saturated decision's, not one number's). The Uri case sits near the
+# criterion's edge: a change that moves its lower end below one half turns it into an XPASS, which this strict mark reports.
 OPEN = {("india_pakistan_2025", "automatic hotline"): "issue 20: the 2025 hotline leans on the private climb-down",
         ("uri_2016", "third party"): "issue 20: on uri_2016 the third party leans on its pressure"}
 
@@ -129,6 +130,42 @@ def test_shapley_splits_complementary_pathways_evenly():
     assert rows[pathways.NO_PATHWAY]["value"] == pytest.approx(0.0)
 
 
+def _hand_made_game(inst: str, level, n: int = 400) -> dict:
+    """Outcomes of every on/off subset of ``inst``'s pathways: P(rung >= 4) = level(pathways on), 0.6 without the
+    institution, on the same n replicates."""
+    outcomes = {}
+    for name, (_, over) in pathways.settings(inst, every_subset=True).items():
+        on = set() if name == "without" else {k for k in pathways.INSTITUTIONS[inst][2] if over.get(k, 1.0) != 0.0}
+        outcomes[name] = dict(p_rung4=np.arange(n) < n * (0.6 if name == "without" else level(on)))
+    return outcomes
+
+
+def test_holding_the_dominant_pathway_off_shows_whether_another_takes_over():
+    """On hand-made outcomes: a private climb-down that alone gives -0.4 and a delay that gives -0.15 where the climb-down
+    is off (they ease the same cost, so together they give -0.4): the climb-down's Shapley share is 0.8125; held at 0,
+    the smaller effect (-0.15) is all the delay's (share 1). Where no pathway is above one half, there is nothing to
+    hold off."""
+    n = 400
+    inst = "automatic hotline"
+    outcomes = _hand_made_game(inst, lambda on: 0.2 if "hotline.private_climbdown" in on else 0.45 if "hotline.delay" in on else 0.6, n)
+    rows = {r["parameter"]: r for r in pathways.shapley(outcomes, inst)}
+    assert rows["hotline.private_climbdown"]["share"] == pytest.approx(0.8125)
+    rest = {r["parameter"]: r for r in pathways.shapley(outcomes, inst, held_off=("hotline.private_climbdown",))}
+    assert "hotline.private_climbdown" not in rest and rest["hotline.delay"]["effect"] == pytest.approx(-0.15)
+    assert rest["hotline.delay"]["share"] == pytest.approx(1.0)
+    assert sum(r["value"] for r in rest.values()) == pytest.approx(-0.15)
+    taken = pathways.takeover(outcomes, inst)
+    assert taken["held_off"] == "hotline.private_climbdown" and taken["next"] == "hotline.delay"
+    assert taken["effect"] == pytest.approx(-0.4) and taken["effect_left"] == pytest.approx(-0.15) and taken["next_share"] == pytest.approx(1.0)
+    assert "`hotline.delay` 1.00" in pathways.takeover_markdown([taken], n)
+    # two pathways that need each other: one half each, not above it
+    both = ("backchannel.delay", "backchannel.reassurance")
+    even = _hand_made_game("backchannel", lambda on: 0.2 if all(k in on for k in both) else 0.6, n)
+    assert pathways.takeover(even, "backchannel") is None
+    with pytest.raises(ValueError, match="no pathway"):
+        pathways.shapley(outcomes, inst, held_off=("hotline.rescind",))
+
+
 def test_shares_are_the_knock_out_losses():
     """On hand-made outcomes: an effect of -0.4, of which knocking out one pathway leaves -0.1 (share 0.75)."""
     n = 100
@@ -164,6 +201,7 @@ def test_make_pathways_quick_writes_its_tables():
     quick = ROOT / "figures" / "quick"
     text = (quick / "pathways.md").read_text()
     assert "share of the effect" in text and "Shapley share" in text and "Full war as a choice" in text
+    assert "held at 0" in text
     for inst in pathways.INSTITUTIONS:
         assert inst in text
     assert (quick / "pathways_shapley.png").stat().st_size > 0 and (quick / "pathways_shapley.csv").is_file()

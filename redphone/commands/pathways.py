@@ -9,7 +9,7 @@ at two ends, and full war as a choice. Writes to --out (default figures/;
 --quick: 40 replicates of 50 citizens into figures/quick/: a smoke run),
 each file atomically:
 
-  pathways.md           the knock-out and Shapley tables, the levels, the drivers (make docs splices it in)
+  pathways.md           the knock-out and Shapley tables, the takeover check, the levels, the drivers (make docs splices it in)
   pathways.csv          knock-out shares
   pathways_shapley.csv  Shapley values and shares, effects alone, the residual row: the data of
   pathways_shapley.png  the Shapley shares with their intervals, per institution and preset
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
     out = args.out or ROOT / "figures" / ("quick" if args.quick else "")
     scale = pathways.Scale(replicates=40, population=50) if args.quick else pathways.Scale(replicates=args.replicates)
     started = time.monotonic()
-    outcomes, knock_out, shapley = {}, [], []
+    outcomes, knock_out, shapley, takeovers = {}, [], [], []
     for preset in pathways.PRESETS:
         for inst in pathways.INSTITUTIONS:
             runs = pathways.settings(inst, preset, every_subset=True)
@@ -87,6 +87,8 @@ def main(argv=None) -> int:
             for metric in pathways.METRICS:
                 knock_out += pathways.shares(outcomes[preset, inst], inst, metric, preset)
                 shapley += pathways.shapley(outcomes[preset, inst], inst, metric, preset)
+            if (row := pathways.takeover(outcomes[preset, inst], inst, "p_rung4", preset)) is not None:
+                takeovers.append(row)
     runs = pathways.driver_settings()
     print(f"[pathways] social drivers: {len(runs)} settings x {scale.replicates} replicates ({time.monotonic() - started:.0f} s)", flush=True)
     drivers = pathways.measure(runs, scale)
@@ -97,7 +99,11 @@ def main(argv=None) -> int:
             + "\nThe effect split fairly among the pathways (Shapley values over every on/off subset of them; effect alone: "
             "only that pathway on, against none; knock-out loss: the effect lost when only that pathway is off; the row "
             f"\"{pathways.NO_PATHWAY}\" is the effect with every listed pathway at 0, so the shares and it add to 1):\n\n"
-            + pathways.shapley_markdown(shapley, scale.replicates) + "\nThe levels behind the knock-outs:\n\n" + pathways.level_table(outcomes)
+            + pathways.shapley_markdown(shapley, scale.replicates)
+            + "\nWhere one pathway carries more than one half (on P(peak rung >= 4), beyond its noise), that pathway held at 0 "
+            "and the smaller effect left split again among the rest: if another then carries most of it, the effect leans on "
+            "the term of the decision they both ease, not on one assumed number:\n\n"
+            + pathways.takeover_markdown(takeovers, scale.replicates) + "\nThe levels behind the knock-outs:\n\n" + pathways.level_table(outcomes)
             + "\nThe social drivers, each at two ends with everything else at the posterior median:\n\n" + pathways.driver_table(drivers))
     out.mkdir(parents=True, exist_ok=True)
     shapley = pd.DataFrame(shapley)

@@ -109,7 +109,7 @@ EXTREME_BASE = DISCOUNTED
 
 @dataclass
 class Scale:
-    replicates: int = 1000
+    replicates: int = 400  # what docs/validation.md shows (make pathways, about 8 minutes on 2 cores)
     population: int = 100
     media: int = 6
     seed: int = 20250422
@@ -227,14 +227,20 @@ def shapley_values(game: np.ndarray) -> np.ndarray:
 NO_PATHWAY = "no listed pathway"
 
 
-def shapley(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> list[dict]:
+def shapley(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0,
+            held_off: tuple = ()) -> list[dict]:
     """Rows: each pathway's Shapley value and share of the institution's effect with a 90% paired-bootstrap interval,
     its effect alone and its knock-out loss (all on the same replicates), then the residual row ``NO_PATHWAY``: the
-    effect with every listed pathway at 0. ``outcomes`` holds ``settings(institution, preset, every_subset=True)``."""
-    _, _, paths = INSTITUTIONS[institution]
+    effect with every listed pathway at 0. ``outcomes`` holds ``settings(institution, preset, every_subset=True)``.
+    With ``held_off``, those pathways stay at 0 in every coalition: the game among the others, whose effect is the
+    institution's without them (the same runs: every subset is already there)."""
+    _, _, listed = INSTITUTIONS[institution]
+    if unknown := set(held_off) - set(listed):
+        raise ValueError(f"{institution} has no pathway {sorted(unknown)}: its pathways are {list(listed)}")
+    paths = tuple(p for p in listed if p not in held_off)
     effects, draws = _paired_effects(outcomes, metric, boot, seed)
-    # coalition mask: bit j set, pathway j on (kept at the preset's value)
-    names = [setting_name(tuple(p for j, p in enumerate(paths) if not mask >> j & 1)) for mask in range(2 ** len(paths))]
+    # coalition mask: bit j set, pathway j on (kept at the preset's value); the held-off ones are dropped in every one
+    names = [setting_name(tuple(p for p in listed if p in held_off or not mask >> paths.index(p) & 1)) for mask in range(2 ** len(paths))]
     game = np.array([effects[name] for name in names])
     game_b = np.array([draws[name] for name in names])
     value, value_b = shapley_values(game), shapley_values(game_b)
@@ -252,6 +258,35 @@ def shapley(outcomes: dict, institution: str, metric: str = "p_rung4", preset: s
         rows.append(dict(common, parameter=NO_PATHWAY, alone=residual, value=residual, knock_out=np.nan,
                          share=residual / effect if effect else np.nan, share_low=low, share_high=high))
     return rows
+
+
+def takeover(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> dict | None:
+    """Does the effect lean on one parameter, or on the decision? For an institution whose largest Shapley share is
+    above one half beyond its noise (the lower end of its interval), that pathway held at 0 and the effect split again
+    among the rest (``shapley(held_off=...)``): if another pathway then carries most of the smaller effect, the effect
+    leans on whatever eases the same term of the decision, not on that one assumed number. None when no share is."""
+    rows = [r for r in shapley(outcomes, institution, metric, preset, boot, seed) if r["parameter"] != NO_PATHWAY]
+    top = max(rows, key=lambda r: r["share"])
+    if not top["share_low"] > 0.5:
+        return None
+    rest = shapley(outcomes, institution, metric, preset, boot, seed, held_off=(top["parameter"],))
+    second = max((r for r in rest if r["parameter"] != NO_PATHWAY), key=lambda r: r["share"])
+    return dict(preset=preset, institution=institution, metric=metric, held_off=top["parameter"], share=top["share"],
+                share_low=top["share_low"], share_high=top["share_high"], effect=top["effect"], effect_left=second["effect"],
+                effect_left_low=second["effect_low"], effect_left_high=second["effect_high"], next=second["parameter"],
+                next_share=second["share"], next_low=second["share_low"], next_high=second["share_high"])
+
+
+def takeover_markdown(rows: list[dict], n: int) -> str:
+    if not rows:
+        return "No pathway carries more than one half of an institution's effect beyond its noise.\n"
+    lines = [f"| preset | institution | pathway held at 0 | its Shapley share [90%] | effect (n = {n}) | effect without it [90%] | "
+             "largest share among the rest [90%] |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['preset']} | {r['institution']} | `{r['held_off']}` | {r['share']:.2f} [{r['share_low']:.2f}, {r['share_high']:.2f}] | "
+                     f"{r['effect']:+.3f} | {r['effect_left']:+.3f} [{r['effect_left_low']:+.3f}, {r['effect_left_high']:+.3f}] | "
+                     f"`{r['next']}` {r['next_share']:.2f} [{r['next_low']:.2f}, {r['next_high']:.2f}] |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown(rows: list[dict], n: int) -> str:

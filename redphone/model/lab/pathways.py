@@ -109,7 +109,7 @@ EXTREME_BASE = DISCOUNTED
 
 @dataclass
 class Scale:
-    replicates: int = 400  # what docs/validation.md shows (make pathways, about 8 minutes on 2 cores)
+    replicates: int = 400  # what docs/validation.md shows (make pathways: about 2 minutes on 2 cores)
     population: int = 100
     media: int = 6
     seed: int = 20250422

@@ -49,8 +49,8 @@ from pathlib import Path
 
 from redphone import HOME
 from redphone.benchmarks.report import analyse, machine, plot, render
-from redphone.model.lab.io import atomic_write_text
 from redphone.benchmarks.work import FIXED_COST_POPULATION, GOAL_RUNS, PEER_SIZES, worker
+from redphone.model.lab.io import atomic_write_text
 
 ROOT = HOME
 

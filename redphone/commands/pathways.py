@@ -86,9 +86,10 @@ def main(argv=None) -> int:
             outcomes[preset, inst] = pathways.measure(runs, scale)
             for metric in pathways.METRICS:
                 knock_out += pathways.shares(outcomes[preset, inst], inst, metric, preset)
-                shapley += pathways.shapley(outcomes[preset, inst], inst, metric, preset)
-            if (row := pathways.takeover(outcomes[preset, inst], inst, "p_rung4", preset)) is not None:
-                takeovers.append(row)
+                rows = pathways.shapley(outcomes[preset, inst], inst, metric, preset)
+                shapley += rows
+                if metric == "p_rung4" and (row := pathways.takeover(outcomes[preset, inst], rows)) is not None:
+                    takeovers.append(row)
     runs = pathways.driver_settings()
     print(f"[pathways] social drivers: {len(runs)} settings x {scale.replicates} replicates ({time.monotonic() - started:.0f} s)", flush=True)
     drivers = pathways.measure(runs, scale)

@@ -60,9 +60,6 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------- atomic writes
 
 
-write_text = io.atomic_write_text
-
-
 def write_csv(path: Path, df: pd.DataFrame) -> None:
     io.atomic_write_csv(path, df, index=False, float_format="%.6g", lineterminator="\n")
 
@@ -314,7 +311,7 @@ def render(sim: dict, meta: dict, out: Path) -> str:
         "All metrics:", "", markdown(df),
     ]
     md = "\n".join(text)
-    write_text(out / "policy_effects.md", md)
+    io.atomic_write_text(out / "policy_effects.md", md)
     return md
 
 

@@ -260,15 +260,16 @@ def shapley(outcomes: dict, institution: str, metric: str = "p_rung4", preset: s
     return rows
 
 
-def takeover(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> dict | None:
-    """Does the effect lean on one parameter, or on the decision? For an institution whose largest Shapley share is
-    above one half beyond its noise (the lower end of its interval), that pathway held at 0 and the effect split again
-    among the rest (``shapley(held_off=...)``): if another pathway then carries most of the smaller effect, the effect
-    leans on whatever eases the same term of the decision, not on that one assumed number. None when no share is."""
-    rows = [r for r in shapley(outcomes, institution, metric, preset, boot, seed) if r["parameter"] != NO_PATHWAY]
-    top = max(rows, key=lambda r: r["share"])
+def takeover(outcomes: dict, rows: list[dict], boot: int = 1000, seed: int = 0) -> dict | None:
+    """Does the effect lean on one parameter, or on the decision? ``rows``: ``shapley(outcomes, ...)``'s of one
+    institution, preset and metric. Where the largest Shapley share is above one half beyond its noise (the lower end
+    of its interval), that pathway held at 0 and the effect split again among the rest (``shapley(held_off=...)``): if
+    another pathway then carries most of the smaller effect, the effect leans on whatever eases the same term of the
+    decision, not on that one assumed number. None when no share is."""
+    top = max((r for r in rows if r["parameter"] != NO_PATHWAY), key=lambda r: r["share"])
     if not top["share_low"] > 0.5:
         return None
+    institution, metric, preset = top["institution"], top["metric"], top["preset"]
     rest = shapley(outcomes, institution, metric, preset, boot, seed, held_off=(top["parameter"],))
     second = max((r for r in rest if r["parameter"] != NO_PATHWAY), key=lambda r: r["share"])
     return dict(preset=preset, institution=institution, metric=metric, held_off=top["parameter"], share=top["share"],

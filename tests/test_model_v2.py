@@ -168,7 +168,9 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
     else:
         felt = 1.0
     grievance = max(float(d.provocation[side]), max(r_rival - 2, 0) / 3.0 * felt, float(d.demand[side]))
-    expected = max(float(pol.precedent[side]), float(pp.threat_binding[side]) * commitment)
+    threats = float(pp.threat_binding[side]) * commitment
+    expected = max(float(pol.precedent[side]), threats)
+    own = min(threats / expected, 1.0) if expected > 0 else 0.0  # the share of the answer expected the leader's own threats set
     occupied = float(d.occupied[side]) > 0
     pressure = (
         float(pp.hostility_pressure[side]) * hostility + float(pp.media_pressure[side]) * float(state.media.nationalism[side])
@@ -194,7 +196,7 @@ def reference_utilities(state, params, side: int) -> np.ndarray:
         u -= ((float(pp.retaliation_cost[side]) * float(d.readiness_seen[rival]) * k * limited + float(pp.escalation_risk[side]) * k**3)
               * (1 - (occupied and c == 3)))
         u -= (float(pp.precedent_cost[side]) * expected * pressure * grievance * intent
-              * max(3 + expected - c, 0) * (1 - float(d.used_force[side])) * standing * (1 - private))
+              * max(3 + expected - c, 0) * (1 - float(d.used_force[side])) * standing * (1 - private * own))
         u -= float(pp.mobilisation_cost[side]) * float(d.mobilised_days[side]) / 30 * (c >= 2)
         u -= (float(params.standoff.face[side]) * min(float(d.mobilised_days[side]) / 30, 1.0)
               * max(float(r_rival >= 2), float(d.demand[side])) * max(2 - c, 0))

@@ -205,7 +205,7 @@ class HotlineParams:
     threshold: Any = p(2.0, 0.0, 6.0, "crisis level at which an automatic hotline activates", side=False)
     p_use: Any = p(0.3, 0.0, 1.0, "daily probability of an ad hoc call, times (1 - hostility) and (1 - commitment)", side=False)
     clarity: Any = p(0.55, 0.0, 1.0, "share of the misperception (noise and hawkish bias) a call removes that day", "US-USSR 1967: 19 messages in the Six-Day War, the Liberty incident explained (Bundy 1988); China-USSR 1969: the call refused", side=False)
-    private_climbdown: Any = p(0.35, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering) removed on a call day: a private climb-down", "Fearon 1994; Kurizaki 2007 (private diplomacy lowers audience costs)", side=False)
+    private_climbdown: Any = p(0.35, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering the leader's own threats) removed on a call day: a private climb-down", "Fearon 1994; Kurizaki 2007 (private diplomacy lowers audience costs)", side=False)
     reassurance: Any = p(0.02, 0.0, 1.0, "share of each side's grievance (memory of attacks, open demands) the assurances of a call day remove", "1999 Sharif-Vajpayee calls; 1973 Brezhnev-Nixon messages; assumption on size", side=False)
     delay: Any = p(0.5, 0.0, 1.0, "share of a day's strike planning a call day holds back (talks buy time)", "1967, 1973: the line used to gain hours; DGMO calls 1999, 2025; assumption on size", side=False)
     ceasefire: Any = p(0.1, 0.0, 1.0, "daily ceasefire probability added on a call day", side=False)
@@ -222,7 +222,7 @@ class DgmoParams:
 @dataclass
 class BackchannelParams:
     latency: Any = p(7.0, 0.0, 365.0, "days into a crisis before envoys are at work", side=False)
-    audience_cut: Any = p(0.3, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering) removed while envoys are at work", "Kurizaki 2007; the Naik-Mishra channel 1999", side=False)
+    audience_cut: Any = p(0.3, 0.0, 1.0, "share of the audience cost (of backing down, and of not answering the leader's own threats) removed while envoys are at work", "Kurizaki 2007; the Naik-Mishra channel 1999", side=False)
     reassurance: Any = p(0.02, 0.0, 1.0, "share of each side's grievance the envoys' assurances remove per day at work", "Naik-Mishra channel 1999; NSA-level contacts 2019-2021 (Ajit Doval, Qamar Bajwa's aides); assumption on size", side=False)
     delay: Any = p(0.3, 0.0, 1.0, "share of a day's strike planning held back while envoys are at work", "assumption (envoys ask for time); wide prior", side=False)
     ceasefire: Any = p(0.03, 0.0, 1.0, "daily ceasefire probability added while envoys are at work", side=False)

@@ -22,12 +22,14 @@ Utility of rung c for a leader now at rung r whose rival is at rung r':
                                                  can strike back with, less for a strike aimed to be read
                                                  as limited; the risk of losing control; neither for force
                                                  against intruders on one's own side; k(c) = min(max(c - 2, 0) / 3, 1)
-  - precedent_cost x E x D x G x I x max(0, 3 + E - c) x [not yet answered] x S x (1 - private)
+  - precedent_cost x E x D x G x I x max(0, 3 + E - c) x [not yet answered] x S x (1 - private x T / E)
                                                  the "new normal": answering less than force, and less
-                                                 than the answer expected E = max(precedent, threat_binding x
-                                                 commitment: the leader's own threats), is costly at home,
+                                                 than the answer expected E = max(precedent, T), T = threat_binding x
+                                                 commitment (the leader's own threats), is costly at home,
                                                  the more so the angrier the domestic audience (D) and the
-                                                 weaker the leader's standing S = 1 + insecurity x (1 - approval)
+                                                 weaker the leader's standing S = 1 + insecurity x (1 - approval);
+                                                 a private climb-down eases only the share T / E (at most 1) the
+                                                 leader's own threats set: a precedent is the public's memory
   - mobilisation_cost x (days mobilised / 30) x [c >= 2]   the cost of staying mobilised
   - face x min(days mobilised / 30, 1) x max([r' >= 2], demand) x max(0, 2 - c)
                                                  a stand-off's face: standing down before a mobilised rival,
@@ -58,7 +60,8 @@ planning (``*.delay``: talks buy time, in which publics cool and grievances
 fade), (b) carry assurances that lower both sides' grievance (``*.reassurance``,
 applied by the dyad), (c) a call corrects misperceived intent
 (``hotline.clarity``) and (d) a call or envoys let a leader climb down in
-private (``hotline.private_climbdown``, ``backchannel.audience_cut``); a
+private (``hotline.private_climbdown``, ``backchannel.audience_cut``): back
+down from its own threats, not from a precedent the public remembers; a
 mediator's pressure is a cost per rung. A rescinded order is credited to the
 channel at work that day (``rescind_cause``), else to second thoughts. An
 executed order is a publicised retaliation: it raises the side's precedent.
@@ -180,10 +183,14 @@ def utilities(state: State, params: Params, side, pol: PoliticalState, pressure)
     unanswered = 1.0 - d.used_force[side]  # once the side has used force in this crisis, it has answered
     # the answer expected: the last publicised retaliation, or the leader's own public threats (a first strike without
     # precedent, Uri 2016, sets one)
-    expected = jnp.maximum(pol.precedent, pp.threat_binding[side] * pol.commitment)
+    threats = pp.threat_binding[side] * pol.commitment
+    expected = jnp.maximum(pol.precedent, threats)
     shortfall = jnp.maximum(KINETIC + expected - RUNGS, 0.0)
-    # not answering is an audience cost too: a private climb-down (a call, envoys) lets the leader show something else
-    private = 1.0 - private_climbdown(params, state)
+    # not answering is an audience cost too, and a private climb-down (a call, envoys) eases it as far as the answer
+    # expected is the leader's own threats: those can be walked back in private (Fearon 1994; Kurizaki 2007), the
+    # public's memory of the last publicised retaliation cannot (Uri 2016 and Balakot 2019 set the 2025 "new normal")
+    own = jnp.minimum(threats / jnp.maximum(expected, 1e-9), 1.0)
+    private = 1.0 - private_climbdown(params, state) * own
     precedent = pp.precedent_cost[side] * expected * pressure * g * intent * unanswered * shortfall * standing * private
     mobilised = pp.mobilisation_cost[side] * d.mobilised_days[side] / 30.0 * (RUNGS >= 2)
     # a stand-off's face: standing down (below rung 2) before a mobilised rival, or while one's own demands are open,

@@ -226,3 +226,28 @@ def test_the_leaders_utilities_match_an_independent_reference(preset, days):
         np.testing.assert_array_equal(np.isinf(kernel), np.isinf(reference))
         ok = np.isfinite(reference)
         np.testing.assert_allclose(kernel[ok], reference[ok], rtol=2e-4, atol=2e-4)
+
+
+def test_a_private_climb_down_eases_the_leaders_own_threats_not_a_precedent():
+    """Issue 20 (ODD section 7.4): on a call day a private climb-down eases the cost of not answering as far as the
+    answer expected is the leader's own threats (T / E), not the public's memory of a precedent. A leader who has made
+    no threats but inherits a precedent gains nothing from it; one whose own threats set the answer expected finds
+    every rung short of force more attractive."""
+    def utilities(climbdown, precedent, commitment):
+        params, _, _, state = _state(preset="uri_2016", days=3, over={"hotline.private_climbdown": climbdown},
+                                     **{"institutions.hotline": True})
+        state = dataclasses.replace(state, dyad=dataclasses.replace(state.dyad, hotline_call=jnp.float32(1.0),
+                                                                    used_force=jnp.zeros(2, jnp.float32)))
+        pol = dataclasses.replace(take_side(state.political, 0), precedent=jnp.float32(precedent), commitment=jnp.float32(commitment))
+        return np.asarray(political.utilities(state, params, 0, pol, political.domestic_pressure(state, params, 0, pol)))
+
+    ok = np.isfinite(utilities(0.0, 0.8, 0.0))
+    # a precedent alone: the climb-down changes nothing
+    np.testing.assert_allclose(utilities(0.7, 0.8, 0.0)[ok], utilities(0.0, 0.8, 0.0)[ok], rtol=1e-6)
+    # the leader's own threats alone (precedent 0): rungs below force gain, force itself does not
+    eased = utilities(0.7, 0.0, 1.0)[ok] - utilities(0.0, 0.0, 1.0)[ok]
+    rungs = np.flatnonzero(ok)
+    assert np.all(eased[rungs < political.KINETIC] > 0), eased
+    # with both, it still eases the part of the answer expected that the threats set
+    both = utilities(0.7, 0.8, 1.0)[ok] - utilities(0.0, 0.8, 1.0)[ok]
+    assert np.all(both[rungs < political.KINETIC] > 0), both

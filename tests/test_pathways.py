@@ -51,19 +51,7 @@ def games():
             for preset in pathways.PRESETS for inst in pathways.INSTITUTIONS}
 
 
-# Issue 20 is open: at the current posterior median two cases fail the criterion (make pathways, 400 replicates: the
-# 2025 hotline's private climb-down carries 0.60 [0.57, 0.63], the third party's pressure on uri_2016 0.63 [0.52, 0.76];
-# here, at 100 replicates, 0.90 [0.53, 1.96]). Strict: once the model no longer leans on one pathway there, the mark
-# must go (docs/validation.md, section 6; its takeover check: with the climb-down held at 0, the delay carries 0.66 of
-# the smaller 2025 effect, so the dominance is the saturated decision's, not one number's). The Uri case sits near the
-# criterion's edge: a change that moves its lower end below one half turns it into an XPASS, which this strict mark reports.
-OPEN = {("india_pakistan_2025", "automatic hotline"): "issue 20: the 2025 hotline leans on the private climb-down",
-        ("uri_2016", "third party"): "issue 20: on uri_2016 the third party leans on its pressure"}
-
-
-@pytest.mark.parametrize("preset, institution", [
-    pytest.param(p, i, marks=pytest.mark.xfail(strict=True, reason=OPEN[p, i])) if (p, i) in OPEN else (p, i)
-    for p in pathways.PRESETS for i in pathways.INSTITUTIONS])
+@pytest.mark.parametrize("preset, institution", [(p, i) for p in pathways.PRESETS for i in pathways.INSTITUTIONS])
 def test_no_single_pathway_carries_most_of_an_institutions_effect_by_shapley(games, preset, institution):
     """Issue 20's criterion on the fair split: at the posterior median, on P(peak rung >= 4), no pathway's Shapley share
     is above one half beyond its noise (the lower end of its 90% paired-bootstrap interval), for each institution on

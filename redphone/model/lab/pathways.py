@@ -109,7 +109,8 @@ EXTREME_BASE = DISCOUNTED
 
 @dataclass
 class Scale:
-    replicates: int = 400  # what docs/validation.md shows (make pathways: about 2 minutes on 2 cores)
+    replicates: int = 1600  # what docs/validation.md shows: two shares sit near one half, and 400 replicates left them
+    # +-0.1 wide (make pathways: about 9 minutes on 2 cores)
     population: int = 100
     media: int = 6
     seed: int = 20250422

@@ -192,7 +192,7 @@ hindcast: $(STAMP)
 	@$(PY) scripts/hindcast.py $(if $(QUICK),--quick --out figures/quick)
 
 # `make forecast`: leave-future-out forecasts: the calibration fitted on the crises up to 2016 (then 2019) forecasts
-# 2019 and 2025 (then 2025), scored against the pooled null: figures/forecast.{md,csv,png}. About ten minutes on
+# 2019 and 2025 (then 2025), scored against the pooled null: figures/forecast.{md,csv,png}. 2 to 5 minutes on
 # 2 cores; QUICK=1: a smoke run into figures/quick/
 forecast: $(STAMP)
 	@$(PY) scripts/forecast.py $(if $(QUICK),--quick)

@@ -260,8 +260,8 @@ def test_full_war_is_a_choice_under_extreme_conditions(runs):
 def test_mediation_means_fewer_strikes_and_fewer_days_of_force(runs):
     """An accepted third party presses, reassures, delays and brokers: every pathway lowers the rung, so fewer strikes
     on territory and fewer days of force. Whether the crisis is shorter is not its sign: a stand-off held without a
-    strike lasts (Twin Peaks 2001-02, under US pressure for ten months); at the posterior of issue 21 the mediated
-    crisis is longer (pahalgam_2025, 160 days: median 52.5 days against 45), printed here, not pinned."""
+    strike lasts (Twin Peaks 2001-02, under US pressure for ten months); at the current posterior the mediated
+    crisis is longer (pahalgam_2025, 160 days: median 50.5 days against 42), printed here, not pinned."""
     (on_daily, on), (off_daily, off) = runs["accepted"], runs["accepted_no_mediation"]
     print(f"\nmedian crisis days with a third party {np.median(on['crisis_days']):.1f}, without {np.median(off['crisis_days']):.1f}")
     assert more_often(off["peak_rung"] >= 4, on["peak_rung"] >= 4) < ALPHA

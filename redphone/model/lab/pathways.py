@@ -110,7 +110,7 @@ EXTREME_BASE = DISCOUNTED
 @dataclass
 class Scale:
     replicates: int = 1600  # what docs/validation.md shows: two shares sit near one half, and 400 replicates left them
-    # +-0.1 wide (make pathways: about 9 minutes on 2 cores)
+    # +-0.1 wide (make pathways: 816 s on 2 cores, with make policy beside it for half of that)
     population: int = 100
     media: int = 6
     seed: int = 20250422

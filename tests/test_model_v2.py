@@ -229,7 +229,7 @@ def test_the_leaders_utilities_match_an_independent_reference(preset, days):
 
 
 def test_a_private_climb_down_eases_the_leaders_own_threats_not_a_precedent():
-    """Issue 20 (ODD section 7.4): on a call day a private climb-down eases the cost of not answering as far as the
+    """Issue 20 (docs/ODD.md, 3.4.4 and 3.7): on a call day a private climb-down eases the cost of not answering as far as the
     answer expected is the leader's own threats (T / E), not the public's memory of a precedent. A leader who has made
     no threats but inherits a precedent gains nothing from it; one whose own threats set the answer expected finds
     every rung short of force more attractive."""

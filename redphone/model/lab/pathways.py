@@ -194,17 +194,20 @@ def _interval(draws: np.ndarray) -> tuple[float, float]:
 
 
 def shares(outcomes: dict, institution: str, metric: str = "p_rung4", preset: str = PRESET, boot: int = 1000, seed: int = 0) -> list[dict]:
-    """Rows: the institution's effect, and each pathway's share of it (knock-out), with the effect left and a 90%
-    paired-bootstrap interval of the share (replicates resampled together in every setting: common random numbers)."""
+    """Rows: the institution's effect (with its 90% paired-bootstrap interval), and each pathway's share of it
+    (knock-out), with the effect left and a 90% paired-bootstrap interval of the share (replicates resampled together in
+    every setting: common random numbers)."""
     _, _, paths = INSTITUTIONS[institution]
     effects, draws = _paired_effects(outcomes, metric, boot, seed)
     effect = effects["with"]
+    effect_low, effect_high = _interval(draws["with"])
     rows = []
     for key in paths:
         left = effects[setting_name((key,))]
         with np.errstate(divide="ignore", invalid="ignore"):
             low, high = _interval(1.0 - draws[setting_name((key,))] / draws["with"])
-        rows.append(dict(preset=preset, institution=institution, metric=metric, parameter=key, effect=effect, effect_without=left,
+        rows.append(dict(preset=preset, institution=institution, metric=metric, parameter=key, effect=effect, effect_low=effect_low,
+                         effect_high=effect_high, effect_without=left,
                          share=(1.0 - left / effect) if effect != 0 else np.nan, share_low=low, share_high=high))
     return rows
 

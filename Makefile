@@ -79,9 +79,11 @@ docs-params: $(STAMP)
 
 # Every number and generated list in README, docs/validation.md and docs/ODD.md (redphone/commands/docs.py):
 # docs/generated/<block>.md, spliced between the docs' markers. After the model changes: make calibrate WRITE=1,
-# make policy, then make docs. tests/test_docs.py fails when a cheap block differs from its command.
+# make policy, then make docs (which also copies the figures the docs show into docs/img at a page's size). tests/test_docs.py
+# fails when a cheap block differs from its command.
 docs: docs-params
 	@$(PY) scripts/docs.py
+	@$(PY) scripts/docs.py --images
 
 clean:
 	rm -rf $(VENV) outputs multirun .jax_cache

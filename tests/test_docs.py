@@ -44,3 +44,22 @@ def test_readme_lists_every_output_the_kernel_writes():
     assert "`established` (institution)" in readme and "`order`" in readme and "`precedent`" in readme  # Model v2's outputs
     for name in dyad.NEVER_IS_NAN:
         assert f"`{name}`" in readme
+
+
+def test_the_docs_figures_are_copied_at_a_pages_size_and_a_missing_source_is_named(tmp_path):
+    """make docs's --images: each PNG the docs show comes from figures/ at most IMAGE_WIDTH wide, in a palette; a figure
+    whose source is missing is named and left as it was."""
+    from PIL import Image
+
+    figures, img = tmp_path / "figures", tmp_path / "img"
+    figures.mkdir()
+    img.mkdir()
+    Image.new("RGBA", (3000, 900), (255, 255, 255, 255)).save(figures / "wide.png")
+    Image.new("RGBA", (3000, 900), (0, 0, 0, 255)).save(img / "wide.png")  # the stale copy
+    (img / "orphan.png").write_bytes(b"kept")
+    assert docs.images(figures, img) == ["orphan.png"]
+    with Image.open(img / "wide.png") as copy:
+        assert copy.size == (docs.IMAGE_WIDTH, 420) and copy.mode == "P"
+        assert copy.convert("RGB").getpixel((10, 10)) == (255, 255, 255)  # the new figure, not the stale one
+    assert (img / "orphan.png").read_bytes() == b"kept"
+    assert not list(img.glob(".*"))  # no temporary file left

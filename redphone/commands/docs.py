@@ -15,7 +15,9 @@ written by ``make policy``; ``forecast``: figures/forecast.md, written by
 ``make forecast``) or a quick command (``headline``, ``hindcast`` and
 ``hindcast_scores``, one run for both).
 After the model changes: ``make calibrate WRITE=1``, ``make policy``, then
-``make docs``, and commit what changed.
+``make docs``, and commit what changed. ``--images`` (part of ``make docs``)
+copies each figure the docs show from ``figures/`` into ``docs/img`` at a
+page's size (``images``).
 
 ``--check`` exits 1 naming every block whose file or spliced copy differs
 from what the command gives now (the cheap blocks: not the ones that run
@@ -36,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from redphone import HOME
+from redphone.model.lab import io as lab_io
 
 GENERATED = HOME / "docs" / "generated"
 DOCS = (HOME / "README.md", HOME / "docs" / "validation.md", HOME / "docs" / "ODD.md")
@@ -246,12 +249,33 @@ def splice(text: str, name: str, body: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    """Atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(text)
-    Path(tmp.name).chmod(0o644)
-    Path(tmp.name).replace(path)
+    lab_io.atomic_write_text(path, text)
+
+
+IMAGES = HOME / "docs" / "img"
+IMAGE_WIDTH = 1400  # pixels: a page's width, and a quarter of the bytes of a 300-dpi figure
+
+
+def images(figures: Path = HOME / "figures", img: Path = IMAGES) -> list[str]:
+    """The docs' copy of each figure they show (every PNG in docs/img), from the command's output in ``figures``: at
+    most ``IMAGE_WIDTH`` pixels wide and in a 256-colour palette, so the repository holds a page's worth of each, not
+    the print resolution. Returns the names whose source is missing (left as they are)."""
+    from PIL import Image  # noqa: PLC0415
+
+    missing = []
+    for target in sorted(img.glob("*.png")):
+        source = figures / target.name
+        if not source.is_file():
+            missing.append(target.name)
+            continue
+        with Image.open(source) as figure:
+            page = figure.convert("RGB")
+        if page.width > IMAGE_WIDTH:
+            page = page.resize((IMAGE_WIDTH, round(page.height * IMAGE_WIDTH / page.width)), Image.Resampling.LANCZOS)
+        page = page.quantize(256)
+        lab_io._atomic(target, lambda tmp, page=page: page.save(tmp, format="PNG", optimize=True))
+    return missing
 
 
 def check(names) -> list[str]:
@@ -282,7 +306,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="recompute the cheap blocks and compare; write nothing")
     parser.add_argument("--only", nargs="+", choices=sorted(BLOCKS), help="these blocks only")
+    parser.add_argument("--images", action="store_true", help="only copy the figures the docs show from figures/ into docs/img")
     args = parser.parse_args(argv)
+    if args.images:
+        missing = images()
+        for name in missing:
+            print(f"docs: img/{name}: skipped, figures/{name} is missing (run the command that draws it)", file=sys.stderr)
+        print(f"docs: wrote {len(list(IMAGES.glob('*.png'))) - len(missing)} figures into docs/img", file=sys.stderr)
+        return 0
     names = args.only or [n for n in BLOCKS if (BLOCKS[n].cheap or not args.check)]
     if args.check:
         problems = check(names)
